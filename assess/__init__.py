@@ -1,0 +1,1 @@
+"""Read a repository once and rate it on the MLOps maturity model."""

@@ -1,0 +1,3 @@
+from mlops_level.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""Render bundled cookiecutter templates into projects, and verify them for real."""

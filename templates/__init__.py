@@ -1,0 +1,1 @@
+"""Bundled cookiecutter templates (package data)."""
