@@ -48,9 +48,10 @@ def _root(
 
 
 def _register() -> None:
-    from mlops_level import assess_cmd, new_cmd
+    from mlops_level import assess_cmd, checklist_cmd, new_cmd
 
     assess_cmd.register(app)
+    checklist_cmd.register(app)
     new_cmd.register(app)
 
 

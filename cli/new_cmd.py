@@ -1,7 +1,255 @@
-"""`mlops-level new` and `mlops-level verify` (being built: see issue 3)."""
+"""`mlops-level new` (generate a project for a maturity level) and `mlops-level verify` (run it for real)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
+
+from mlops_level.errors import EXIT_BELOW_THRESHOLD, UserError
+
+ENV_CACHE_HELP = (
+    "Reuse virtual environments under this folder, one per distinct set of requirements (keyed on a hash), "
+    "instead of a fresh one each time. Also read from MLOPS_LEVEL_ENV_CACHE. "
+    "Example: --env-cache ~/.cache/mlops-envs"
+)
+INSTALLER_HELP = (
+    "Which installer builds the environment: auto (uv when available), uv or pip. Example: --installer pip"
+)
+OFFLINE_HELP = "Install only from uv's package cache, never the network (needs uv). Example: --offline"
+EnvCacheOption = Annotated[Path | None, typer.Option("--env-cache", show_default=False, help=ENV_CACHE_HELP)]
+InstallerOption = Annotated[str, typer.Option("--installer", help=INSTALLER_HELP)]
+OfflineOption = Annotated[bool, typer.Option("--offline", help=OFFLINE_HELP)]
+
+
+def _answers(
+    level: int | None, name: str | None, config: Path | None, overrides: list[str], no_input: bool
+) -> dict:
+    from mlops_level.scaffold.answers import load_config, parse_set
+
+    answers: dict = {}
+    if config is not None:
+        answers.update(load_config(config))
+    answers.update(parse_set(overrides))
+    if level is not None:
+        if level not in (0, 1, 2):
+            raise UserError(f"--level must be 0, 1 or 2, not {level}")
+        answers["level"] = str(level)
+    if name is not None:
+        answers["project_name"] = name
+    if not no_input and sys.stdin.isatty() and sys.stdout.isatty():
+        from mlops_level.scaffold.prompts import ask_missing
+
+        answers = ask_missing(answers)
+    return answers
+
+
+def _print_created(project: Path) -> None:
+    from rich.console import Console
+    from rich.tree import Tree
+
+    from mlops_level.scaffold.declaration import load
+    from mlops_level.scaffold.generate import read_answers
+
+    console = Console()
+    context = read_answers(project)
+    tree = Tree(f"[bold]{project.name}/[/]")
+    branches = {project: tree}
+    for path in sorted(project.rglob("*")):
+        label = f"{path.name}/" if path.is_dir() else path.name
+        branches[path] = branches[path.parent].add(label)
+    console.print(f"Created a Level {context['level']} project in [bold]{project}[/]:")
+    console.print(tree)
+    try:
+        relative = project.relative_to(Path.cwd())
+    except ValueError:
+        relative = project
+    console.print("\nNext:")
+    for command in [
+        f"cd {relative}",
+        *load(project).next_commands,
+        "mlops-level verify .   # check it really runs",
+    ]:
+        console.print(f"  {command}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _check_installer(installer: str) -> None:
+    if installer not in ("auto", "uv", "pip"):
+        raise UserError(f"--installer must be auto, uv or pip, not {installer!r}")
+
+
+def _run_verify(project: Path, env_cache: Path | None, installer: str, offline: bool) -> bool:
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.table import Table
+
+    from mlops_level.scaffold.verification import FAILED, PASSED, REUSED, verify
+
+    console = Console()
+    marks = {PASSED: "[green]passed[/]", FAILED: "[red]FAILED[/]", REUSED: "[cyan]reused[/]"}
+    status = console.status("")
+
+    def started(name: str) -> None:
+        status.update(f"{name} ...")
+        status.start()
+
+    def finished(result) -> None:
+        status.stop()
+        mark = marks.get(result.status, "[dim]skipped[/]")
+        console.print(f"{mark:<20} {result.name} [dim]({result.seconds:.1f} s)[/]")
+
+    console.print(f"Verifying [bold]{project}[/] in a fresh environment ...")
+    try:
+        report = verify(
+            project,
+            env_cache=env_cache,
+            installer=installer,
+            offline=offline,
+            on_start=started,
+            on_result=finished,
+        )
+    finally:
+        status.stop()
+    table = Table(title=f"Level {report.level} project, installer {report.installer}", title_justify="left")
+    table.add_column("step")
+    table.add_column("result")
+    table.add_column("seconds", justify="right")
+    for step in report.steps:
+        table.add_row(step.name, marks.get(step.status, "[dim]skipped[/]"), f"{step.seconds:.1f}")
+    console.print(table)
+    failed = report.failed_step
+    if failed is not None:
+        console.print(
+            Panel(failed.tail(), title=f"last lines of: {failed.name}", border_style="red"),
+            markup=False,
+            highlight=False,
+        )
+        console.print(f"[red]Verification failed[/] at step {failed.name!r}.")
+        return False
+    console.print("[green]Verification passed:[/] the project installs and its own checks pass.")
+    return True
+
+
+def _env_cache(value: Path | None) -> Path | None:
+    if value is not None:
+        return value
+    from_env = os.environ.get("MLOPS_LEVEL_ENV_CACHE")
+    return Path(from_env).expanduser() if from_env else None
+
+
+def new(
+    level: Annotated[
+        int | None,
+        typer.Option(
+            "--level",
+            "-l",
+            show_default=False,
+            help="Maturity level: 0 notebooks and a pickle, 1 automated training pipeline, 2 CI/CD/CT. "
+            "Example: --level 1",
+        ),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name",
+            "-n",
+            show_default=False,
+            help="Project name; it gives the folder slug and the package name. Example: --name 'churn model'",
+        ),
+    ] = None,
+    output_dir: Annotated[
+        Path,
+        typer.Option(
+            "--output-dir", "-o", help="Folder to create the project in. Example: --output-dir ~/projects"
+        ),
+    ] = Path("."),
+    no_input: Annotated[
+        bool,
+        typer.Option(
+            "--no-input", help="Never prompt: use defaults for anything not given. Example: --no-input"
+        ),
+    ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            show_default=False,
+            help="YAML or JSON file of answers. Example: --config answers.yaml "
+            "(holding 'project_name: churn')",
+        ),
+    ] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            "-s",
+            show_default=False,
+            help="Set one answer, repeatable; wins over --config. Example: --set author='Ada Lovelace'",
+        ),
+    ] = None,
+    run_verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify", help="Run `mlops-level verify` on the new project right away. Example: --verify"
+        ),
+    ] = False,
+    env_cache: EnvCacheOption = None,
+    installer: InstallerOption = "auto",
+    offline: OfflineOption = False,
+) -> None:
+    """Create a project for an MLOps maturity level from the bundled template; it never overwrites anything.
+
+    Examples:
+
+      mlops-level new                                   (asks questions on a terminal)
+
+      mlops-level new --level 0 --name 'tumour classifier' --no-input
+
+      mlops-level new --config answers.yaml --set level=1 --output-dir ~/projects --verify
+    """
+    from mlops_level.scaffold.generate import render
+
+    _check_installer(installer)
+    answers = _answers(level, name, config, overrides or [], no_input)
+    project = render(answers, output_dir)
+    _print_created(project)
+    if run_verify and not _run_verify(project, _env_cache(env_cache), installer, offline):
+        raise typer.Exit(EXIT_BELOW_THRESHOLD)
+
+
+def verify_command(
+    path: Annotated[
+        Path, typer.Argument(help="The generated project to check. Example: mlops-level verify ./churn-model")
+    ] = Path("."),
+    env_cache: EnvCacheOption = None,
+    installer: InstallerOption = "auto",
+    offline: OfflineOption = False,
+) -> None:
+    """Check that a generated project really runs, in a fresh virtual environment.
+
+    Installs its requirements (uv when available, else venv + pip) and runs the checks it declares in
+    .mlops-level.toml (Level 0: its tests, which execute the notebooks), with telemetry turned off.
+
+    Exit codes: 0 every step passed; 1 a step failed (its output's last lines are shown); 2 bad input.
+
+    Examples:
+
+      mlops-level verify ./tumour-classifier
+
+      MLOPS_LEVEL_ENV_CACHE=~/.cache/mlops-envs mlops-level verify .
+
+      mlops-level verify . --offline          (no network: packages from uv's cache)
+    """
+    _check_installer(installer)
+    if not _run_verify(path, _env_cache(env_cache), installer, offline):
+        raise typer.Exit(EXIT_BELOW_THRESHOLD)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("new")(new)
+    app.command("verify")(verify_command)

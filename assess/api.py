@@ -1,0 +1,130 @@
+"""The typed entry points: `run(target)` and `assess_directory(root)` return a `Report`; `report_to_dict`
+gives the versioned JSON object (schema in docs/report.schema.json)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .facts import Facts, collect
+from .gitinfo import BareRepository, GitFacts
+from .model import CheckResult, CheckSpec, Evidence, Report, Status
+from .rating import rate
+from .registry import all_checks
+from .target import TargetError, cloned, is_url, local_dir
+
+SCHEMA_VERSION = "1.0"
+CHECKS: list[CheckSpec] = [spec for spec, _ in all_checks()]
+
+
+class AssessError(ValueError):
+    """Bad input for an assessment (missing path, bare repository, refused URL ...): one line for the user."""
+
+
+def run(target: str | Path = ".", **options) -> Report:
+    """Assess a directory or a git URL (https://, ssh://, git@host:path, file://; cloned shallowly)."""
+    text = str(target)
+    try:
+        if is_url(text):
+            with cloned(text) as root:
+                report = assess_directory(root, **options)
+                report.root = text
+                report.repo["url"] = text
+                return report
+        return assess_directory(local_dir(target), **options)
+    except TargetError as exc:
+        raise AssessError(str(exc)) from None
+
+
+def assess_directory(root: Path, *, git_root: Path | None = None, git: GitFacts | None = None) -> Report:
+    """Assess one directory. `git_root`: the repository top whose CI files also count when `root` is a
+    sub-folder (default: found by git). `git`: precomputed git facts (for a revision extracted elsewhere)."""
+    try:
+        facts = collect(Path(root), git_root=git_root, git=git)
+    except BareRepository:
+        raise AssessError(
+            f"{root}: is a bare git repository (no work tree); assess a clone, e.g. "
+            f"`mlops-level assess file://{Path(root).resolve()}`"
+        ) from None
+    if not facts.files:
+        raise AssessError(f"{root}: no files to assess (everything is ignored or skipped)")
+    return build_report(facts)
+
+
+def evaluate(facts: Facts) -> tuple[list[CheckResult], list[str]]:
+    """Run every check over the facts and apply the repository's ignore settings."""
+    from .config import read_settings
+
+    settings = read_settings(facts, {spec.id for spec in CHECKS})
+    results = []
+    for spec, fn in all_checks():
+        finding = fn(facts)
+        result = CheckResult(spec, finding.status, finding.evidence, finding.reason)
+        if spec.id in settings.ignore:
+            result.ignore_reason = settings.ignore[spec.id]
+            result.status = Status.IGNORED
+        results.append(result)
+    return results, settings.warnings
+
+
+def build_report(facts: Facts) -> Report:
+    from mlops_level import __version__
+
+    from .stack import detect_stack
+
+    results, warnings = evaluate(facts)
+    return Report(
+        root=str(facts.root),
+        schema_version=SCHEMA_VERSION,
+        tool_version=__version__,
+        stack=detect_stack(facts),
+        checks=results,
+        rating=rate(results),
+        warnings=facts.warnings + warnings,
+        repo=facts.git.as_dict(),
+    )
+
+
+def _evidence(e: Evidence) -> dict:
+    return {"path": e.path, "line": e.line, "snippet": e.snippet}
+
+
+def report_to_dict(report: Report) -> dict:
+    """The versioned JSON object (schema_version 1.0, documented in docs/assess.md)."""
+    counts = {status.value: 0 for status in Status}
+    for result in report.checks:
+        counts[result.status.value] += 1
+    return {
+        "schema_version": report.schema_version,
+        "tool": "mlops-level",
+        "tool_version": report.tool_version,
+        "root": report.root,
+        "repo": report.repo,
+        "level": report.rating.level,
+        "next_level": report.rating.next_level,
+        "progress": report.rating.progress,
+        "blocking": report.rating.blocking,
+        "tier_scores": {k: round(v, 4) for k, v in report.rating.tier_scores.items()},
+        "notes": report.rating.notes,
+        "stack": report.stack,
+        "counts": counts,
+        "checks": [
+            {
+                "id": r.spec.id,
+                "name": r.spec.name,
+                "title": r.spec.title,
+                "family": r.spec.family,
+                "level": r.spec.level,
+                "weight": r.spec.weight.value,
+                "required": r.spec.required,
+                "status": r.status.value,
+                "score": r.score,
+                "reason": r.reason,
+                "ignore_reason": r.ignore_reason or None,
+                "evidence": [_evidence(e) for e in r.evidence],
+                "remediation": r.spec.remediation,
+                "url": r.spec.url,
+            }
+            for r in report.checks
+        ],
+        "warnings": report.warnings,
+    }

@@ -1,0 +1,253 @@
+"""CI configurations of every provider normalised into one shape: triggers, crons, jobs and their commands.
+
+Pure: takes already-loaded YAML (or Jenkinsfile text) and returns `Pipeline`s. Line numbers are found by
+searching the raw text, because YAML loaders drop them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Job:
+    name: str
+    commands: list[str] = field(default_factory=list)  # shell lines, `uses:` actions and their `with:` values
+    environment: str | None = None
+    manual: bool = False  # needs a human: GitLab `when: manual`, Azure/GHA approvals are in `environment`
+    only: set[str] = field(
+        default_factory=set
+    )  # triggers this job is limited to ("schedule", "pull_request" ...)
+
+
+@dataclass
+class Pipeline:
+    path: str
+    provider: str
+    triggers: set[str] = field(default_factory=set)  # push, pull_request, schedule, manual, tag, data, api
+    crons: list[str] = field(default_factory=list)
+    push_paths: list[str] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+    text: str = ""
+
+    def line_of(self, needle: str) -> int | None:
+        index = self.text.find(needle)
+        return None if index < 0 else self.text.count("\n", 0, index) + 1
+
+    def jobs_for(self, trigger: str) -> list[Job]:
+        """Jobs that run when `trigger` fires (a job limited to other triggers does not)."""
+        if trigger not in self.triggers:
+            return []
+        return [job for job in self.jobs if not job.only or trigger in job.only]
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in _strings(item)]
+    return [] if value is None else [str(value)]
+
+
+def _lines(commands: list[str]) -> list[str]:
+    return [line.strip() for command in commands for line in command.splitlines() if line.strip()]
+
+
+def github(path: str, doc, text: str) -> Pipeline:
+    pipeline = Pipeline(path, "GitHub Actions", text=text)
+    if not isinstance(doc, dict):
+        return pipeline
+    on = doc.get("on", doc.get(True))
+    events = {on: None} if isinstance(on, str) else dict.fromkeys(on) if isinstance(on, list) else on or {}
+    if not isinstance(events, dict):
+        events = {}
+    names = {
+        "pull_request": "pull_request",
+        "pull_request_target": "pull_request",
+        "merge_group": "pull_request",
+        "push": "push",
+        "schedule": "schedule",
+        "workflow_dispatch": "manual",
+        "release": "tag",
+        "repository_dispatch": "api",
+        "workflow_run": "workflow_run",
+        "workflow_call": "called",
+    }
+    for event, spec in events.items():
+        pipeline.triggers.add(names.get(str(event), str(event)))
+        if event == "schedule" and isinstance(spec, list):
+            pipeline.crons += [
+                str(item.get("cron")) for item in spec if isinstance(item, dict) and item.get("cron")
+            ]
+        if event == "push" and isinstance(spec, dict):
+            if spec.get("tags"):
+                pipeline.triggers.add("tag")
+            pipeline.push_paths += [p for p in _strings(spec.get("paths")) if isinstance(p, str)]
+    jobs = doc.get("jobs") if isinstance(doc.get("jobs"), dict) else {}
+    for name, job in jobs.items():
+        if not isinstance(job, dict):
+            continue
+        env = job.get("environment")
+        env_name = env.get("name") if isinstance(env, dict) else env
+        commands: list[str] = []
+        for step in job.get("steps") or []:
+            if isinstance(step, dict):
+                commands += _strings(step.get("run"))
+                if isinstance(step.get("uses"), str):
+                    commands.append(f"uses {step['uses']}")
+                    commands += [f"with {v}" for v in _strings(step.get("with"))]
+        if isinstance(job.get("uses"), str):
+            commands.append(f"uses {job['uses']}")
+        condition = str(job.get("if", ""))
+        only = {
+            t
+            for t, word in (
+                ("schedule", "schedule"),
+                ("pull_request", "pull_request"),
+                ("push", "'push'"),
+                ("manual", "workflow_dispatch"),
+            )
+            if f"event_name == '{t}'" in condition or f"event_name == {word}" in condition
+        }
+        pipeline.jobs.append(
+            Job(str(name), _lines(commands), str(env_name) if env_name else None, False, only)
+        )
+    return pipeline
+
+
+_GITLAB_RESERVED = {
+    "stages",
+    "variables",
+    "default",
+    "include",
+    "workflow",
+    "image",
+    "services",
+    "cache",
+    "before_script",
+    "after_script",
+    "types",
+    "pages",
+}
+
+
+def gitlab(path: str, doc, text: str) -> Pipeline:
+    pipeline = Pipeline(path, "GitLab CI", {"push", "pull_request"}, text=text)
+    if "schedule" in text:
+        pipeline.triggers.add("schedule")
+    if "web" in text or "when: manual" in text:
+        pipeline.triggers.add("manual")
+    if not isinstance(doc, dict):
+        return pipeline
+    for name, job in doc.items():
+        if name in _GITLAB_RESERVED or str(name).startswith(".") or not isinstance(job, dict):
+            continue
+        commands = _strings(job.get("before_script")) + _strings(job.get("script"))
+        env = job.get("environment")
+        env_name = env.get("name") if isinstance(env, dict) else env
+        rules = str(job.get("rules", "")) + str(job.get("only", ""))
+        only = set()
+        if "schedule" in rules and "!=" not in rules:
+            only.add("schedule")
+        if "merge_request" in rules:
+            only.add("pull_request")
+        manual = job.get("when") == "manual" or "manual" in str(job.get("rules", ""))
+        pipeline.jobs.append(
+            Job(str(name), _lines(commands), str(env_name) if env_name else None, manual, only)
+        )
+    return pipeline
+
+
+def azure(path: str, doc, text: str) -> Pipeline:
+    pipeline = Pipeline(path, "Azure Pipelines", text=text)
+    if not isinstance(doc, dict):
+        return pipeline
+    if doc.get("trigger") != "none":
+        pipeline.triggers.add("push")
+    if doc.get("pr") != "none":
+        pipeline.triggers.add("pull_request")
+    for item in doc.get("schedules") or []:
+        if isinstance(item, dict) and item.get("cron"):
+            pipeline.triggers.add("schedule")
+            pipeline.crons.append(str(item["cron"]))
+
+    def walk_jobs(node, stage: str = "") -> None:
+        if isinstance(node, dict):
+            if "steps" in node or "strategy" in node:
+                env = node.get("environment")
+                env_name = env.get("name") if isinstance(env, dict) else env
+                commands = []
+                for step in _find_steps(node):
+                    for key in ("script", "bash", "powershell", "pwsh"):
+                        commands += _strings(step.get(key))
+                    if isinstance(step.get("task"), str):
+                        commands.append(f"task {step['task']} " + " ".join(_strings(step.get("inputs"))))
+                name = node.get("job") or node.get("deployment") or stage or "job"
+                pipeline.jobs.append(Job(str(name), _lines(commands), str(env_name) if env_name else None))
+            for key in ("stages", "jobs"):
+                for child in node.get(key) or []:
+                    walk_jobs(child, str(node.get("stage", stage)))
+        elif isinstance(node, list):
+            for child in node:
+                walk_jobs(child, stage)
+
+    walk_jobs(doc)
+    return pipeline
+
+
+def _find_steps(node) -> list[dict]:
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "steps" and isinstance(value, list):
+                found += [s for s in value if isinstance(s, dict)]
+            elif key not in ("jobs", "stages"):
+                found += _find_steps(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += _find_steps(item)
+    return found
+
+
+def generic(path: str, provider: str, doc, text: str) -> Pipeline:
+    """Providers whose files are mostly a list of shell commands (CircleCI, Bitbucket, Cloud Build, Travis,
+    Buildkite, Drone, CodeBuild, Tekton): one job per file with every command-like string in it."""
+    pipeline = Pipeline(path, provider, {"push"}, text=text)
+    if provider in {"Bitbucket Pipelines"} and isinstance(doc, dict):
+        sections = doc.get("pipelines") if isinstance(doc.get("pipelines"), dict) else {}
+        if "pull-requests" in sections:
+            pipeline.triggers.add("pull_request")
+        if "custom" in sections:
+            pipeline.triggers.add("manual")
+    elif provider in {"CircleCI", "Travis CI", "Buildkite", "Drone"}:
+        pipeline.triggers.add("pull_request")
+    if re.search(r"\b(cron|schedule|triggers)\b", text):
+        pipeline.triggers.add("schedule")
+    commands = [s for s in _strings(doc) if isinstance(s, str)]
+    env = re.search(r"environment:\s*['\"]?([\w-]+)", text)
+    pipeline.jobs.append(
+        Job(
+            path,
+            _lines(commands),
+            env.group(1) if env else None,
+            "type: approval" in text or "when: manual" in text,
+        )
+    )
+    return pipeline
+
+
+def jenkins(path: str, text: str) -> Pipeline:
+    pipeline = Pipeline(path, "Jenkins", {"push", "pull_request"}, text=text)
+    if re.search(r"\bcron\s*\(", text) or "pollSCM" in text:
+        pipeline.triggers.add("schedule")
+        pipeline.crons += re.findall(r"cron\s*\(\s*['\"]([^'\"]+)", text)
+    commands = re.findall(
+        r"\b(?:sh|bat|powershell)\s*\(?\s*(?:script:\s*)?['\"]{1,3}(.+?)['\"]{1,3}", text, re.S
+    )
+    manual = bool(re.search(r"\binput\s*[({]", text))
+    env = re.search(r"stage\s*\(\s*['\"][^'\"]*(prod|staging)[^'\"]*['\"]", text, re.I)
+    pipeline.jobs.append(Job(path, _lines(commands), env.group(1).lower() if env else None, manual))
+    return pipeline

@@ -1,0 +1,159 @@
+"""Render the bundled template into a new project, atomically: all of it appears at the target, or nothing.
+
+The project is baked in a staging folder next to the target (same filesystem), checked, and renamed into
+place; any failure, Ctrl-C included, removes the staging folder and leaves the target untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from mlops_level import __version__
+from mlops_level.errors import UserError
+
+from . import answers as answers_mod
+from .manifest import excluded, load_rules
+from .template import template_root
+
+ANSWERS_FILE = ".cruft.json"
+_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%")  # GitHub Actions' ${{ }} is meant to survive
+
+
+def render(answers: Mapping[str, Any], output_dir: Path) -> Path:
+    """Create `output_dir/<project_slug>` from the answers (validated, defaults filled); return its path."""
+    context = answers_mod.resolve(answers)
+    output_dir = Path(output_dir).absolute()
+    target = output_dir / context["project_slug"]
+    _refuse_existing(target)
+    created = _make_dirs(output_dir)
+    staging: Path | None = None
+    try:
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{context['project_slug']}.", dir=output_dir))
+            project = _bake(context, staging)
+            _refuse_existing(target)
+            if target.is_dir():
+                target.rmdir()  # an empty folder the user made for the project
+            os.rename(project, target)
+        except OSError as exc:  # unwritable folder, full disk, a target created meanwhile
+            raise UserError(f"could not write the project in {output_dir}: {exc.strerror or exc}") from exc
+    except BaseException:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        for folder in reversed(created):
+            _rmdir_if_empty(folder)
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _refuse_existing(target: Path) -> None:
+    if target.is_dir() and any(target.iterdir()):
+        raise UserError(f"{target} already exists and is not empty; choose another --name or --output-dir")
+    if target.exists() and not target.is_dir():
+        raise UserError(f"{target} already exists and is not a folder; choose another --name or --output-dir")
+
+
+def _make_dirs(folder: Path) -> list[Path]:
+    """Create the folder and its missing parents; return those created, outermost first."""
+    missing = [path for path in (folder, *folder.parents) if not path.exists()]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create output folder {folder}: {exc.strerror or exc}") from exc
+    return list(reversed(missing))
+
+
+def _rmdir_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass  # not empty (someone else wrote there) or already gone: leave it
+
+
+def _bake(context: dict[str, str], staging: Path) -> Path:
+    from cookiecutter.generate import generate_context, generate_files
+    from cookiecutter.prompt import prompt_for_config
+
+    source = template_root()
+    template = staging / "template"
+    shutil.copytree(source, template, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo"))
+    cookiecutter_context = generate_context(str(template / "cookiecutter.json"), extra_context=context)
+    values = prompt_for_config(cookiecutter_context, no_input=True)
+    values["_template"] = str(source)
+    values["_mlops_level_version"] = __version__
+    project = Path(
+        generate_files(
+            repo_dir=str(template),
+            context={"cookiecutter": values},
+            output_dir=str(staging / "out"),
+            accept_hooks=False,
+        )
+    )
+    prune(project, int(context["level"]), load_rules(template))
+    problems = leftovers(project)
+    if problems:
+        raise RuntimeError(f"template bug, the rendered project is not clean: {'; '.join(problems)}")
+    _write_answers(project, values)
+    return project
+
+
+def prune(project: Path, level: int, rules: list) -> None:
+    """Delete the files the manifest leaves out at this level, then the folders left empty."""
+    files = sorted(path.relative_to(project).as_posix() for path in project.rglob("*") if path.is_file())
+    for relative in excluded(files, level, rules):
+        (project / relative).unlink()
+    for folder in sorted(
+        (p for p in project.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True
+    ):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def leftovers(project: Path) -> list[str]:
+    """Problems in a rendered project: byte-code, or Jinja syntax that survived rendering."""
+    problems = []
+    for path in sorted(project.rglob("*")):
+        relative = path.relative_to(project).as_posix()
+        if path.name == "__pycache__" or path.suffix in (".pyc", ".pyo"):
+            problems.append(f"{relative} is byte-code")
+        elif path.is_file():
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue  # binary files cannot hold Jinja
+            if _LEFTOVER.search(text):
+                problems.append(f"{relative} holds unrendered Jinja")
+    return problems
+
+
+def _write_answers(project: Path, values: Mapping[str, Any]) -> None:
+    """`.cruft.json`, in cruft's format, so `cruft diff`/`cruft update` can work from it later."""
+    record = {
+        "template": values["_template"],
+        "commit": None,
+        "checkout": None,
+        "context": {"cookiecutter": dict(values)},
+        "directory": None,
+        "skip": [],
+    }
+    (project / ANSWERS_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+def read_answers(project: Path) -> dict[str, Any]:
+    """The cookiecutter answers saved in a generated project."""
+    path = Path(project) / ANSWERS_FILE
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        return dict(record["context"]["cookiecutter"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UserError(
+            f"{path} is missing or unreadable; is {project} a project made by mlops-level new?"
+        ) from exc

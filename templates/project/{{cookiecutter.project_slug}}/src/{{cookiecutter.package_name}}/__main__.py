@@ -1,0 +1,64 @@
+"""Command line: python -m {{ cookiecutter.package_name }} ingest | simulate-batch | pipeline | status | schedule."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import config, ingest
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m {{ cookiecutter.package_name }}", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("ingest", help="write data/raw and the frozen data/holdout, version them with DVC")
+    batch = commands.add_parser("simulate-batch", help="append a batch of fresh rows to data/raw (a new-data trigger)")
+    batch.add_argument("--seed", type=int, default=1, help="random seed of the batch (default: 1)")
+    batch.add_argument("--rows", type=int, default=100, help="rows to append (default: 100)")
+    run = commands.add_parser("pipeline", help="run the training pipeline once (a no-op when the data is unchanged)")
+    run.add_argument("--force", action="store_true", help="retrain even if the data is unchanged")
+    commands.add_parser("status", help="print the registry's aliases and versions as JSON")
+    commands.add_parser("schedule", help="serve the cron deployment on a running Prefect server (blocks)")
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = config.load()
+    if args.command == "ingest":
+        created = ingest.ingest(settings)
+        versions = ingest.version(settings)
+        print(f"{'wrote' if created else 'kept'} {settings.raw_file} and {settings.holdout_file}: {versions}")
+    elif args.command == "simulate-batch":
+        ingest.ingest(settings)
+        rows = ingest.simulate_batch(settings, seed=args.seed, rows=args.rows)
+        versions = ingest.version(settings)
+        print(f"{settings.raw_file} now has {rows} rows, data version {versions['data_version']}")
+    elif args.command == "pipeline":
+        from .pipeline import training_pipeline
+        from .validation import DataValidationError
+
+        try:
+            result = training_pipeline(force=args.force)
+        except DataValidationError as error:
+            print(f"pipeline stopped before training, registry untouched: {error}", file=sys.stderr)
+            return 1
+        print(json.dumps(result, indent=2))
+    elif args.command == "status":
+        from .registry import status
+
+        print(json.dumps(status(settings), indent=2))
+    else:
+        from .pipeline import serve_schedule
+
+        try:
+            serve_schedule(settings)
+        except RuntimeError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Pipeline settings: project-local defaults, overlaid by configs/<MLOPS_ENV>.yaml, then by environment variables."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import yaml
+
+# setting name -> the environment variable that overrides it
+ENV_VARS = {
+    "data_dir": "DATA_DIR",
+    "tracking_uri": "MLFLOW_TRACKING_URI",
+    "artifact_location": "MLFLOW_ARTIFACT_LOCATION",
+    "experiment_name": "MLFLOW_EXPERIMENT_NAME",
+    "model_name": "MODEL_NAME",
+    "accuracy_threshold": "ACCURACY_THRESHOLD",
+    "min_improvement": "MIN_IMPROVEMENT",
+    "schedule_cron": "SCHEDULE_CRON",
+    "seed": "SEED",
+    "shift_p_value": "SHIFT_P_VALUE",
+{%- if cookiecutter.level|int >= 2 %}
+    "work_pool": "PREFECT_WORK_POOL",
+    "work_pool_type": "PREFECT_WORK_POOL_TYPE",
+    "drift_threshold": "DRIFT_THRESHOLD",
+{%- endif %}
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    tracking_uri: str
+    artifact_location: str
+    experiment_name: str = "{{ cookiecutter.project_slug }}-training"
+    model_name: str = "{{ cookiecutter.project_slug }}"
+    accuracy_threshold: float = 0.90  # the gate's absolute bar on holdout accuracy
+    min_improvement: float = 0.0  # 0.0: a candidate must be at least as good as the champion
+    schedule_cron: str = "0 3 * * *"
+    seed: int = 42
+    shift_p_value: float = 0.01  # KS p-value under which a feature counts as shifted
+{%- if cookiecutter.level|int >= 2 %}
+    work_pool: str = ""  # "": served on this machine; prod: a kubernetes work pool
+    work_pool_type: str = "process"
+    drift_threshold: float = 0.2  # PSI past which monitoring triggers retraining
+{%- endif %}
+
+    @property
+    def raw_file(self) -> Path:
+        return self.data_dir / "raw" / "breast_cancer.csv"
+
+    @property
+    def holdout_file(self) -> Path:
+        return self.data_dir / "holdout" / "holdout.csv"
+{%- if cookiecutter.level|int >= 2 %}
+
+    @property
+    def request_log(self) -> Path:
+        return self.data_dir / "recent" / "requests.csv"
+{%- endif %}
+
+
+def _defaults(root: Path) -> dict[str, object]:
+    return {
+        "data_dir": root / "data",
+        "tracking_uri": f"sqlite:///{root / 'mlflow.db'}",
+        "artifact_location": (root / "mlartifacts").as_uri(),
+    }
+
+
+def _yaml_overlay(root: Path) -> dict[str, object]:
+    env = os.environ.get("MLOPS_ENV")
+    if not env:
+        return {}
+    path = root / "configs" / f"{env}.yaml"
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of settings, got {type(data).__name__}")
+    unknown = sorted(set(data) - set(ENV_VARS))
+    if unknown:
+        raise ValueError(f"{path}: unknown settings {unknown}; known: {sorted(ENV_VARS)}")
+    return data
+
+
+def load(root: Path | None = None) -> Settings:
+    """The settings of the project at `root` (default: the current directory)."""
+    root = (root or Path.cwd()).resolve()
+    values = _defaults(root) | _yaml_overlay(root)
+    values |= {name: os.environ[var] for name, var in ENV_VARS.items() if os.environ.get(var)}
+    if "://" not in str(values["artifact_location"]):  # a plain folder, relative to the project
+        values["artifact_location"] = (root / Path(values["artifact_location"])).resolve().as_uri()
+    converters = {"Path": lambda value: root / Path(value), "str": str, "float": float, "int": int}
+    types = {field.name: field.type for field in dataclasses.fields(Settings)}
+    return Settings(**{name: converters[types[name]](value) for name, value in values.items()})

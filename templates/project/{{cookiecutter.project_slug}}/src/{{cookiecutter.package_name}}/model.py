@@ -1,0 +1,3 @@
+"""The model definition: an unfitted scikit-learn pipeline."""
+
+{% include "shared/model.py" %}

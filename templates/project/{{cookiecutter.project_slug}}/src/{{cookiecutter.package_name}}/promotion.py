@@ -1,0 +1,85 @@
+"""The candidate against the production champion: what the gate decided for the newest registered version.
+
+`python -m {{ cookiecutter.package_name }}.promotion` (or `make evaluate`) prints a Markdown table of the newest version and the
+champion, both scored on the frozen holdout by the pipeline, with the gate's decision and reason. It exits 1
+when the newest candidate was rejected (CD then stops before production) or when nothing is registered;
+with `--report-only` (CT's summary, `make gate-report`) it always exits 0 once something is registered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+
+from mlflow.exceptions import MlflowException
+
+from . import config, registry
+
+
+@dataclasses.dataclass(frozen=True)
+class Evaluation:
+    model_name: str
+    candidate: str
+    champion: str | None
+    decision: str
+    reason: str
+    candidate_metric: float | None
+    champion_metric: float | None
+
+    @property
+    def promoted(self) -> bool:
+        return self.decision == "promoted"
+
+    def to_markdown(self) -> str:
+        metric = f"holdout {registry.GATE_METRIC}"
+        candidate = "n/a" if self.candidate_metric is None else f"{self.candidate_metric:.4f}"
+        champion = "n/a" if self.champion_metric is None else f"{self.champion_metric:.4f}"
+        return "\n".join([
+            f"## Candidate evaluation: {self.model_name}", "",
+            f"| | version | {metric} |", "|---|---:|---:|",
+            f"| candidate | {self.candidate} | {candidate} |",
+            f"| champion before the gate | {self.champion or 'none'} | {champion} |", "",
+            f"**Decision: {self.decision}.** {self.reason}", "",
+        ])
+
+
+def evaluation(settings: config.Settings) -> Evaluation:
+    """Read the newest model version, its training run and the gate's decision from the registry."""
+    client = registry.client(settings)
+    try:
+        versions = client.search_model_versions(f"name = '{settings.model_name}'")
+    except MlflowException:
+        versions = []
+    if not versions:
+        raise LookupError(f"no version of model {settings.model_name!r} is registered yet: run the pipeline first")
+    newest = max(versions, key=lambda version: int(version.version))
+    run = client.get_run(newest.run_id)
+    tags, metrics = run.data.tags, run.data.metrics
+    previous = tags.get("previous_champion_version", "none")
+    return Evaluation(
+        model_name=settings.model_name,
+        candidate=str(newest.version),
+        champion=None if previous == "none" else previous,
+        decision=tags.get("decision", "unknown"),
+        reason=tags.get("decision_reason", ""),
+        candidate_metric=metrics.get(f"holdout_{registry.GATE_METRIC}"),
+        champion_metric=metrics.get(f"champion_holdout_{registry.GATE_METRIC}"),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m {{ cookiecutter.package_name }}.promotion", description=__doc__.splitlines()[0])
+    parser.add_argument("--report-only", action="store_true", help="exit 0 whatever the gate decided")
+    args = parser.parse_args(argv)
+    try:
+        result = evaluation(config.load())
+    except LookupError as error:
+        print(f"evaluate: error: {error}", file=sys.stderr)
+        return 1
+    print(result.to_markdown())
+    return 0 if result.promoted or args.report_only else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

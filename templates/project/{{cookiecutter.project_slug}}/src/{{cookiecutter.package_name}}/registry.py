@@ -1,0 +1,168 @@
+"""Register step: MLflow tracking (params, metrics, lineage) and the model registry with its promotion gate."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+from importlib.metadata import version as installed_version
+from pathlib import Path
+
+import mlflow
+import mlflow.sklearn
+from mlflow.exceptions import MlflowException
+from mlflow.models import infer_signature
+from mlflow.tracking import MlflowClient
+
+from . import __version__
+from .config import Settings
+
+CHAMPION, CHALLENGER, PREVIOUS_CHAMPION = "champion", "challenger", "previous-champion"
+GATE_METRIC = "accuracy"
+MODEL_REQUIREMENTS = ("scikit-learn", "pandas", "numpy", "skops")  # pinned to the versions installed here
+
+
+@dataclasses.dataclass(frozen=True)
+class Champion:
+    version: str
+    run_id: str
+    model: object
+
+
+@dataclasses.dataclass(frozen=True)
+class Decision:
+    promote: bool
+    reason: str
+    candidate: float
+    champion: float | None
+    threshold: float
+    min_improvement: float
+
+
+def client(settings: Settings) -> MlflowClient:
+    mlflow.set_tracking_uri(settings.tracking_uri)
+    mlflow.set_registry_uri(settings.tracking_uri)
+    return MlflowClient()
+
+
+def experiment_id(settings: Settings) -> str:
+    mlflow_client = client(settings)
+    experiment = mlflow_client.get_experiment_by_name(settings.experiment_name)
+    if experiment is not None:
+        return experiment.experiment_id
+    return mlflow_client.create_experiment(settings.experiment_name, artifact_location=settings.artifact_location)
+
+
+def last_trained_data_version(settings: Settings) -> str | None:
+    """The data version of the latest training run (None before the first): the new-data trigger's memory."""
+    runs = client(settings).search_runs(
+        [experiment_id(settings)], filter_string="tags.trained = 'true'",
+        order_by=["attributes.start_time DESC"], max_results=1,
+    )
+    return runs[0].data.tags.get("data_version") if runs else None
+
+
+def load_champion(settings: Settings) -> Champion | None:
+    try:
+        current = client(settings).get_model_version_by_alias(settings.model_name, CHAMPION)
+    except MlflowException:  # no registered model or no champion yet
+        return None
+    model = mlflow.sklearn.load_model(f"models:/{settings.model_name}/{current.version}")
+    return Champion(version=current.version, run_id=current.run_id, model=model)
+
+
+def decide(candidate: float, champion: float | None, threshold: float, min_improvement: float) -> Decision:
+    """The gate: promote only if the candidate meets the threshold and is not worse than the champion + margin."""
+    if candidate < threshold:
+        promote, reason = False, f"{GATE_METRIC} {candidate:.4f} is below the threshold {threshold:.4f}"
+    elif champion is not None and candidate < champion + min_improvement:
+        promote, reason = False, (
+            f"{GATE_METRIC} {candidate:.4f} is below the champion's {champion:.4f} + margin {min_improvement:.4f}"
+        )
+    elif champion is None:
+        promote, reason = True, f"{GATE_METRIC} {candidate:.4f} meets the threshold {threshold:.4f}; no champion yet"
+    else:
+        promote, reason = True, (
+            f"{GATE_METRIC} {candidate:.4f} meets the threshold {threshold:.4f} "
+            f"and the champion's {champion:.4f} + margin {min_improvement:.4f}"
+        )
+    return Decision(promote, reason, candidate, champion, threshold, min_improvement)
+
+
+def git_commit(root: Path) -> str | None:
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=False)
+    except FileNotFoundError:  # git is not installed
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _scalar_params(model) -> dict[str, object]:
+    return {
+        name: value for name, value in model.get_params(deep=True).items()
+        if value is None or isinstance(value, (bool, int, float, str))
+    }
+
+
+def record(settings: Settings, model, features, metrics: dict[str, float], decision: Decision,
+           champion: Champion | None, lineage: dict[str, str], shift: dict[str, object]) -> str:
+    """Log the run and its lineage, register the model, move the aliases as the gate decided; return the version."""
+    import skops.io  # imported here: it takes seconds, and only a training run needs it
+
+    mlflow_client = client(settings)
+    decision_tag = "promoted" if decision.promote else "rejected"
+    tags = {
+        "trained": "true",
+        "pipeline_version": __version__,
+        "git_commit": git_commit(Path.cwd()) or "none (not a git repository, or no commit yet)",
+        "previous_champion_version": champion.version if champion else "none",
+        "previous_champion_run_id": champion.run_id if champion else "none",
+        "decision": decision_tag,
+        "decision_reason": decision.reason,
+        "shifted_features": ",".join(shift["shifted_features"]) or "none",
+        **lineage,
+    }
+    with mlflow.start_run(experiment_id=experiment_id(settings)) as run:
+        mlflow.set_tags(tags)
+        mlflow.log_params(_scalar_params(model) | {"seed": settings.seed, "training_rows": len(features)})
+        mlflow.log_metrics({f"holdout_{name}": value for name, value in metrics.items()})
+        mlflow.log_metrics({"gate_threshold": decision.threshold, "gate_min_improvement": decision.min_improvement,
+                            "shift_max_ks_statistic": shift["max_ks_statistic"]})
+        if decision.champion is not None:
+            mlflow.log_metric(f"champion_holdout_{GATE_METRIC}", decision.champion)
+        mlflow.log_dict(shift, "data_shift_report.json")
+        sample = features.head(5)
+        info = mlflow.sklearn.log_model(
+            model, name="model", registered_model_name=settings.model_name,
+            signature=infer_signature(sample, model.predict(sample)),
+            pip_requirements=[f"{name}=={installed_version(name)}" for name in MODEL_REQUIREMENTS],
+            skops_trusted_types=skops.io.get_untrusted_types(data=skops.io.dumps(model)) or None,
+        )
+        new_version = str(info.registered_model_version)
+        mlflow.set_tag("registered_version", new_version)
+    if decision.promote:
+        if champion is not None:
+            mlflow_client.set_registered_model_alias(settings.model_name, PREVIOUS_CHAMPION, champion.version)
+        mlflow_client.set_registered_model_alias(settings.model_name, CHAMPION, new_version)
+    else:
+        mlflow_client.set_registered_model_alias(settings.model_name, CHALLENGER, new_version)
+    mlflow_client.set_model_version_tag(settings.model_name, new_version, "decision", decision_tag)
+    mlflow_client.set_model_version_tag(settings.model_name, new_version, "run_id", run.info.run_id)
+    return new_version
+
+
+def status(settings: Settings) -> dict[str, object]:
+    """The registry at a glance: each alias's version, and every version with its gate decision."""
+    mlflow_client = client(settings)
+    try:
+        registered = mlflow_client.get_registered_model(settings.model_name)
+    except MlflowException:
+        return {"model": settings.model_name, "aliases": {}, "versions": []}
+    versions = mlflow_client.search_model_versions(f"name = '{settings.model_name}'")
+    return {
+        "model": settings.model_name,
+        "aliases": {name: str(version) for name, version in sorted(registered.aliases.items())},
+        "versions": sorted(
+            ({"version": v.version, "decision": v.tags.get("decision"), "run_id": v.run_id} for v in versions),
+            key=lambda item: int(item["version"]),
+        ),
+    }

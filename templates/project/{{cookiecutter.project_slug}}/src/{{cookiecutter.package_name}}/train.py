@@ -1,0 +1,14 @@
+"""Train step: fit the model on the features of the raw training data."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from .data import TARGET
+from .features import build_features
+from .model import build_model
+
+
+def train(frame: pd.DataFrame, seed: int) -> Pipeline:
+    return build_model(random_state=seed).fit(build_features(frame), frame[TARGET])

@@ -1,0 +1,23 @@
+"""Every test gets its own data folder and MLflow store, so tests never touch the project's own state."""
+
+from __future__ import annotations
+
+import pytest
+
+from {{ cookiecutter.package_name }} import config, ingest
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch) -> config.Settings:
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    monkeypatch.setenv("MLFLOW_ARTIFACT_LOCATION", (tmp_path / "mlartifacts").as_uri())
+    monkeypatch.delenv("MLOPS_ENV", raising=False)
+    return config.load()
+
+
+@pytest.fixture
+def raw(settings):
+    """The raw training data, written by the ingest step."""
+    ingest.ingest(settings)
+    return ingest.load_raw(settings)

@@ -1,0 +1,53 @@
+"""Fixtures for the template tests: bake a project per level, list its files, and a persistent env cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mlops_level.scaffold import render
+
+
+@pytest.fixture
+def bake(tmp_path):
+    """bake(level, **answers) -> the rendered project, under this test's tmp_path."""
+
+    def _bake(level: int = 0, **answers) -> Path:
+        return render({"level": level, **answers}, tmp_path / f"level{level}")
+
+    return _bake
+
+
+@pytest.fixture(scope="session")
+def baked(tmp_path_factory):
+    """baked(level) -> a project with the default answers, rendered once per session: treat it as read-only."""
+    projects: dict[int, Path] = {}
+
+    def _baked(level: int = 0) -> Path:
+        if level not in projects:
+            projects[level] = render({"level": level}, tmp_path_factory.mktemp(f"baked-level{level}"))
+        return projects[level]
+
+    return _baked
+
+
+@pytest.fixture
+def file_set():
+    """file_set(project) -> the POSIX paths of every file in the project, dotfiles included."""
+
+    def _file_set(project: Path) -> set[str]:
+        return {path.relative_to(project).as_posix() for path in project.rglob("*") if path.is_file()}
+
+    return _file_set
+
+
+@pytest.fixture(scope="session")
+def env_cache() -> Path:
+    """One persistent folder of reusable virtual environments, so repeated runs of the slow tests are warm."""
+    folder = Path(
+        os.environ.get("MLOPS_LEVEL_TEST_ENV_CACHE", Path.home() / ".cache" / "mlops-level-tests" / "envs")
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
