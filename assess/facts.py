@@ -6,8 +6,9 @@ Python modules and notebook code cells with `ast`, YAML safely, TOML, Dockerfile
 CI configurations of every provider. Nothing is imported or executed. Problems with single files (unreadable,
 binary, too large, not UTF-8, bad syntax, malformed YAML) become warnings and the rest is still assessed.
 
-A Python file is parsed only when it is a test or when a cheap word scan finds an identifier that some pattern
-in `patterns` starts with; a file without any of those words cannot produce evidence, so skipping it is exact.
+A Python file is parsed only when it is a test or when a cheap word scan finds a name that some pattern in
+`patterns` needs (the last name of `mlflow.start_run`, the module of `mlflow.*`): a file without any of those
+words cannot produce evidence, so skipping it is exact.
 """
 
 from __future__ import annotations
@@ -57,6 +58,22 @@ TEXT_NAMES = re.compile(
     r"\.dvcignore|[^/]*\.pbtxt)$"
 )
 YAML_FILE = re.compile(r"\.ya?ml$")
+_BULK_SUFFIXES = (
+    *patterns.DATA_SUFFIXES,
+    *patterns.MODEL_BINARY_SUFFIXES,
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".svg",
+    ".log",
+    ".bin",
+    ".pdf",
+    ".wav",
+    ".mp3",
+    ".mp4",
+    ".xml",
+)
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.M)  # PEP 263 declaration
 
 
@@ -86,29 +103,38 @@ class Facts:
     make_targets: dict[str, list[str]] = field(default_factory=dict)
     local_modules: set[str] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
+    cache: dict = field(default_factory=dict)  # memoised pure queries (see `match`), never facts themselves
 
     # pure queries ------------------------------------------------------------------------------------------
     def paths_matching(self, *regexes: str) -> list[str]:
-        compiled = [re.compile(r) for r in regexes]
-        return [p for p in self.files if any(c.search(p) for c in compiled)]
+        """Inventoried paths matching any of the regexes. Data and media files (csv, parquet, images ...) are
+        never returned: no path rule looks for them, and they are most of a large repository."""
+        key = ("paths",) + regexes
+        if key not in self.cache:
+            if "named" not in self.cache:
+                self.cache["named"] = [p for p in self.files if not p.lower().endswith(_BULK_SUFFIXES)]
+            combined = re.compile("|".join(f"(?:{r})" for r in regexes))
+            self.cache[key] = [p for p in self.cache["named"] if combined.search(p)]
+        return self.cache[key]
 
     def by_role(self, *roles: str) -> list[Source]:
         return [s for s in self.sources.values() if s.role in roles and s.facts is not None]
 
     def module_path(self, dotted: str) -> str | None:
         """The source file of a dotted module name (`pkg.train` -> `src/pkg/train.py`), if it is local."""
-        for source in self.sources.values():
-            if (
-                source.module == dotted
-                or source.module == f"{dotted}.__main__"
-                or (source.module == f"{dotted}.__init__")
-            ):
-                return source.path
-        return None
+        if "modules" not in self.cache:
+            modules: dict[str, str] = {}
+            for source in self.sources.values():
+                if source.module:
+                    name = source.module.removesuffix(".__init__").removesuffix(".__main__")
+                    if name not in modules or source.module.endswith(".__main__"):  # `python -m pkg`
+                        modules[name] = source.path
+            self.cache["modules"] = modules
+        return self.cache["modules"].get(dotted)
 
 
 # --- collection -
-def _triggers() -> re.Pattern[str]:
+def _triggers() -> frozenset[str]:
     words: set[str] = (
         set(patterns.GATE_EXTRA_WORDS) | set(patterns.SEED_KWARGS) | set(patterns.SCHEDULE_KWARGS)
     )
@@ -117,22 +143,29 @@ def _triggers() -> re.Pattern[str]:
     def add(item) -> None:
         if isinstance(item, dict):
             for value in item.values():
-                add(value)
+                add(value if isinstance(value, tuple | dict) else (value,))
         elif isinstance(item, tuple):
             for value in item:
                 if isinstance(value, str) and re.fullmatch(r"[\w.*()\[\]]+", value):
-                    name = value.strip(".*")
-                    first = name.split(".")[-1 if value.startswith(".") else 0]
-                    words.add(first.rstrip("()[]*"))
+                    # the last name a match needs: `mlflow.start_run` -> start_run, `mlflow.*` -> mlflow
+                    segments = [x.rstrip("()[]") for x in value.split(".") if x.rstrip("()[]*")]
+                    if segments:
+                        words.add(segments[-1])
 
     for name in dir(patterns):
-        if name.isupper():
+        if name.isupper() and name not in patterns.FILE_TABLES:
             add(getattr(patterns, name))
     words.discard("")
-    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, words))) + r")\b")
+    return frozenset(words)
 
 
-_TRIGGER = _triggers()
+_TRIGGERS = _triggers()
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def could_matter(text: str) -> bool:
+    """Whether a source contains any identifier some pattern needs (a set test: faster than one big regex)."""
+    return not _TRIGGERS.isdisjoint(_IDENTIFIER.findall(text))
 
 
 def role_of(path: str) -> str:
@@ -214,6 +247,8 @@ def collect(root: Path, *, git_root: Path | None = None, git: GitFacts | None = 
         _add_top_level_ci(facts, git_root.resolve())
     reader = _Reader(root, facts.warnings)
     for rel, size in sorted(facts.files.items()):
+        if rel.lower().endswith(_BULK_SUFFIXES):
+            continue  # data, models and media are inventoried (sizes, names) but never read
         if rel.endswith(".py"):
             _read_python(facts, reader, rel, size)
         elif rel.endswith(".ipynb"):
@@ -267,7 +302,7 @@ def _read_python(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
         source_input = data if _CODING.search(b"\n".join(data.splitlines()[:2])) else text
         if source_input is text:
             facts.warnings.append(f"{rel} is not valid UTF-8: read with replacement characters")
-    if role != "test" and not _TRIGGER.search(text):
+    if role != "test" and not could_matter(text):
         return
     try:
         source.facts = parse_python(source_input)
@@ -289,7 +324,7 @@ def _read_notebook(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
     code = "\n".join(cells)
     source = Source(rel, "notebook", code.count("\n") + 1 if code.strip() else 0)
     facts.sources[rel] = source
-    if not _TRIGGER.search(code):
+    if not could_matter(code):
         return
     try:
         source.facts, dropped = parse_notebook(cells)

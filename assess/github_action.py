@@ -53,12 +53,9 @@ def main(env: Mapping[str, str] | None = None, transport: Transport = urllib_tra
     env = os.environ if env is None else env
     try:
         return _run(Inputs.from_env(env), env, transport)
-    except UserError as exc:
+    except (UserError, AssessError) as exc:
         print(f"::error::mlops-level: {exc}")
-        return exc.exit_code
-    except AssessError as exc:
-        print(f"::error::mlops-level: {exc}")
-        return EXIT_BAD_INPUT
+        return getattr(exc, "exit_code", EXIT_BAD_INPUT)
 
 
 def _run(inputs: Inputs, env: Mapping[str, str], transport: Transport) -> int:

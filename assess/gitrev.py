@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mlops_level.errors import UserError
 
-from .delta import Delta
+from .delta import Delta, compare
 from .model import Report
 
 
@@ -67,7 +67,7 @@ def _resolve(repo, ref: str) -> str:
     if not ref.strip() or ref.startswith("-"):
         raise UserError(f"invalid base revision {ref!r}")
     try:
-        return repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").strip()
+        return repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}").strip()  # ref: no leading "-"
     except git.GitCommandError:
         pass
     hint = ""
@@ -93,7 +93,9 @@ def _materialise(source, commit: str, workdir: Path) -> None:
         (gitdir / "HEAD").write_text(f"{commit}\n", encoding="ascii")
         # Without the global and system configuration no filter driver (LFS smudge ...) is defined, so
         # checkout-index writes each blob as stored; it runs no hooks and refuses paths outside the tree.
-        with target.git.custom_environment(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1"):
+        # (GIT_CONFIG_GLOBAL needs git 2.32; older versions find no ~/.gitconfig in the empty HOME.)
+        with target.git.custom_environment(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1",
+                                           HOME=str(gitdir), XDG_CONFIG_HOME=str(gitdir)):
             target.git.read_tree(commit)
             target.git.checkout_index("--all", "--force", "-u")
 
@@ -101,8 +103,8 @@ def _materialise(source, commit: str, workdir: Path) -> None:
 def assess_revision(path: Path, ref: str) -> tuple[Report, str]:
     """Assess `path` as it was at `ref`: the report and the commit ID it was made from.
 
-    A folder that did not exist yet at `ref`, or held nothing, is assessed as the empty folder it was (every
-    check fails), so a pull request that creates the ML project still gets a delta.
+    A folder that did not exist yet at `ref`, or held nothing, is assessed as the empty folder it was, so a
+    pull request that creates the ML project still gets a delta.
     """
     from .api import build_report
     from .facts import collect
@@ -114,7 +116,6 @@ def assess_revision(path: Path, ref: str) -> tuple[Report, str]:
 
 def compare_with_base(path: str | Path, ref: str, head: Report) -> Delta:
     """The change from revision `ref` of the local checkout at `path` to its assessment `head`."""
-    from .delta import compare
     from .target import is_url
 
     if is_url(str(path)):

@@ -62,27 +62,26 @@ class Inventory:
 def skipped_dir(parts: tuple[str, ...]) -> bool:
     """True when a path lies in a folder the assessment never reads (venvs, caches, builds ...)."""
     folders = parts[:-1]
-    if any(part in SKIP_DIRS or part.endswith(".egg-info") for part in folders):
+    if not SKIP_DIRS.isdisjoint(folders) or any(part.endswith(".egg-info") for part in folders):
         return True
     return len(folders) >= 2 and f"{folders[0]}/{folders[1]}" in SKIP_PATHS
 
 
 def from_listing(root: Path, listed: list[str]) -> Inventory:
-    """Inventory from git's list of paths relative to `root`."""
+    """Inventory from git's list of paths relative to `root` (virtualenvs found by their pyvenv.cfg dropped)."""
     inventory = Inventory()
-    venvs: set[str] = set()
+    venvs: list[str] = []
     for rel in listed:
         parts = tuple(rel.split("/"))
-        if skipped_dir(parts) or any("/".join(parts[:i]) in venvs for i in range(1, len(parts))):
+        if skipped_dir(parts):
             continue
         if parts[-1] == "pyvenv.cfg" and len(parts) > 1:
-            venvs.add("/".join(parts[:-1]))
+            venvs.append("/".join(parts[:-1]) + "/")
             continue
         _add(root, rel, inventory)
     if venvs:
-        inventory.files = {
-            p: s for p, s in inventory.files.items() if not any(p.startswith(v + "/") for v in venvs)
-        }
+        prefixes = tuple(venvs)
+        inventory.files = {p: s for p, s in inventory.files.items() if not p.startswith(prefixes)}
     return inventory
 
 
@@ -137,13 +136,12 @@ def _ignored(specs: list, rel: str) -> bool:
 
 
 def _add(root: Path, rel: str, inventory: Inventory) -> None:
-    path = root / rel
     try:
-        info = path.lstat()
+        info = os.lstat(f"{root}/{rel}")
     except OSError:
         return  # listed by git but deleted from the work tree
     if stat.S_ISLNK(info.st_mode):
-        problem = symlink_problem(root, path)
+        problem = symlink_problem(root, root / rel)
         if problem:
             inventory.warnings.append(f"symlink not followed: {rel} ({problem})")
         return

@@ -45,57 +45,92 @@ def any_match(name: str, patterns: Iterable[str]) -> bool:
     return any(name_matches(name, p) for p in patterns)
 
 
+def _entries(facts: Facts, kind: str) -> dict[str, dict[str, list[tuple[Source, str, int, object]]]]:
+    """Names of one kind (calls, decorators, bases, kwargs, imports) of every parsed source, indexed by their
+    first and last dotted segment so a pattern only looks at the names that can match it. Built once per Facts."""
+    key = f"index:{kind}"
+    if key not in facts.cache:
+        first: dict[str, list] = {}
+        last: dict[str, list] = {}
+        for source in facts.sources.values():
+            if source.facts is None:
+                continue
+            if kind == "calls":
+                items = [(c.name, c.line, c) for c in source.facts.calls]
+            elif kind == "decorators":
+                items = [(d.decorator, d.line, d) for d in source.facts.decorated]
+            elif kind == "bases":
+                items = [(base, line, cls) for base, cls, line in source.facts.bases]
+            elif kind == "kwargs":
+                items = [(kw, c.line, c) for c in source.facts.calls for kw in c.kwargs]
+            else:
+                items = [(name, line, name) for name, line in source.facts.imports]
+            for name, line, obj in items:
+                entry = (source, name, line, obj)
+                first.setdefault(_segment(name, 0), []).append(entry)
+                last.setdefault(_segment(name, -1), []).append(entry)
+        facts.cache[key] = {"first": first, "last": last}
+    return facts.cache[key]
+
+
+def _segment(name: str, index: int) -> str:
+    return name.split(".")[index].rstrip("()[]*")
+
+
+def _find(facts: Facts, kind: str, patterns: Iterable[str], roles: tuple[str, ...]):
+    """(source, name, line, obj) entries whose name matches one of the patterns, in source order."""
+    index = _entries(facts, kind)
+    found: dict[tuple[str, int, str], tuple] = {}
+    for pattern in patterns:
+        if pattern.endswith(".*"):
+            candidates = index["first"].get(_segment(pattern[:-2], 0), [])
+        else:
+            candidates = index["last"].get(_segment(pattern, -1), [])
+        for entry in candidates:
+            source, name, line, _ = entry
+            if source.role in roles and name_matches(name, pattern):
+                found.setdefault((source.path, line, name), entry)
+    return [found[key] for key in sorted(found)]
+
+
 def calls(
     facts: Facts, patterns: Iterable[str], roles: tuple[str, ...] = ANY_CODE, kwargs: Iterable[str] = ()
 ) -> list[Hit]:
     """Calls whose resolved name matches; with `kwargs`, only calls passing one of those keywords."""
-    patterns, kwargs = tuple(patterns), frozenset(kwargs)
-    hits = []
-    for source in facts.by_role(*roles):
-        for call in source.facts.calls:
-            if any_match(call.name, patterns) and (not kwargs or call.kwargs & kwargs):
-                hits.append(Hit(source, call.line, call.name))
-    return hits
+    wanted = frozenset(kwargs)
+    return [
+        Hit(source, line, name)
+        for source, name, line, call in _find(facts, "calls", patterns, roles)
+        if not wanted or call.kwargs & wanted
+    ]
 
 
 def kwarg_calls(facts: Facts, kwargs: Iterable[str], roles: tuple[str, ...] = ANY_CODE) -> list[Hit]:
     """Calls of anything that pass one of `kwargs` (e.g. `registered_model_name=`)."""
-    wanted = frozenset(kwargs)
-    return [
-        Hit(source, call.line, call.name)
-        for source in facts.by_role(*roles)
-        for call in source.facts.calls
-        if call.kwargs & wanted
-    ]
+    return [Hit(source, line, call.name) for source, _, line, call in _find(facts, "kwargs", kwargs, roles)]
 
 
 def imports(facts: Facts, modules: Iterable[str], roles: tuple[str, ...] = ANY_CODE) -> list[Hit]:
-    modules = tuple(m[:-2] if m.endswith(".*") else m for m in modules)
-    hits = []
-    for source in facts.by_role(*roles):
-        for name, line in source.facts.imports:
-            if any(name == m or name.startswith(m + ".") for m in modules):
-                hits.append(Hit(source, line, f"import {name}"))
-    return hits
+    """Imports of these modules or their sub-modules."""
+    index = _entries(facts, "imports")
+    found = {}
+    for module in (m[:-2] if m.endswith(".*") else m for m in modules):
+        for source, name, line, _ in index["first"].get(_segment(module, 0), []):
+            if source.role in roles and (name == module or name.startswith(module + ".")):
+                found.setdefault((source.path, line, name), Hit(source, line, f"import {name}"))
+    return [found[key] for key in sorted(found)]
 
 
 def decorators(facts: Facts, patterns: Iterable[str], roles: tuple[str, ...] = ANY_CODE) -> list[Hit]:
-    patterns = tuple(patterns)
     return [
-        Hit(source, d.line, f"@{d.decorator}")
-        for source in facts.by_role(*roles)
-        for d in source.facts.decorated
-        if any_match(d.decorator, patterns)
+        Hit(source, line, f"@{name}") for source, name, line, _ in _find(facts, "decorators", patterns, roles)
     ]
 
 
 def bases(facts: Facts, patterns: Iterable[str], roles: tuple[str, ...] = ANY_CODE) -> list[Hit]:
-    patterns = tuple(patterns)
     return [
-        Hit(source, line, f"class {cls}({base})")
-        for source in facts.by_role(*roles)
-        for base, cls, line in source.facts.bases
-        if any_match(base, patterns)
+        Hit(source, line, f"class {cls}({name})")
+        for source, name, line, cls in _find(facts, "bases", patterns, roles)
     ]
 
 

@@ -738,3 +738,43 @@ MODEL_CARD_FILES = (
     r"(^|/)datasheet[^/]*\.md$",
 )
 GATE_EXTRA_WORDS = ("threshold", "champion", "challenger", "baseline", "metric", "min_score")
+
+# --- the detected stack (libraries shown in the headline when code imports them) ----------------------------
+STACK_MODULES = {
+    "scikit-learn": "sklearn",
+    "XGBoost": "xgboost",
+    "LightGBM": "lightgbm",
+    "PyTorch": "torch",
+    "TensorFlow": "tensorflow",
+    "Hugging Face Transformers": "transformers",
+    "pandas": "pandas",
+    "MLflow": "mlflow",
+    "Weights & Biases": "wandb",
+    "pandera": "pandera",
+    "Great Expectations": "great_expectations",
+    "Evidently": "evidently",
+    "Feast": "feast",
+    "FastAPI": "fastapi",
+    "BentoML": "bentoml",
+    "Hydra": "hydra",
+    "Optuna": "optuna",
+    "Spark": "pyspark",
+    "Polars": "polars",
+    "Deepchecks": "deepchecks",
+    "NannyML": "nannyml",
+    "whylogs": "whylogs",
+    "Neptune": "neptune",
+    "Comet": "comet_ml",
+    "ClearML": "clearml",
+    "DVCLive": "dvclive",
+    "Aim": "aim",
+    "Vertex AI": "google.cloud.aiplatform",
+    "SageMaker": "sagemaker",
+    "Azure ML": "azure.ai.ml",
+}
+
+# Tables above that describe files, not code: `facts` leaves them out of its prefilter words.
+FILE_TABLES = frozenset({
+    "LOCKFILES", "MODEL_BINARY_SUFFIXES", "DATA_SUFFIXES", "CONFIG_FILES", "CONFIG_DIRS", "CI_FILES", "SERVING_FILES",
+    "SERVING_KINDS", "IAC_FILES", "DEPENDENCY_BOT_FILES", "MODEL_CARD_FILES", "DATA_TRIGGER_PATHS", "FILE_TABLES",
+})

@@ -7,44 +7,11 @@ from . import patterns as p
 from .checks_pipeline import orchestrators, yaml_pipelines
 from .facts import Facts
 
-_IMPORTED = {
-    "scikit-learn": "sklearn",
-    "XGBoost": "xgboost",
-    "LightGBM": "lightgbm",
-    "PyTorch": "torch",
-    "TensorFlow": "tensorflow",
-    "Hugging Face Transformers": "transformers",
-    "pandas": "pandas",
-    "MLflow": "mlflow",
-    "Weights & Biases": "wandb",
-    "pandera": "pandera",
-    "Great Expectations": "great_expectations",
-    "Evidently": "evidently",
-    "Feast": "feast",
-    "FastAPI": "fastapi",
-    "BentoML": "bentoml",
-    "Hydra": "hydra",
-    "Optuna": "optuna",
-    "Spark": "pyspark",
-    "Polars": "polars",
-    "Deepchecks": "deepchecks",
-    "NannyML": "nannyml",
-    "whylogs": "whylogs",
-    "Neptune": "neptune",
-    "Comet": "comet_ml",
-    "ClearML": "clearml",
-    "DVCLive": "dvclive",
-    "Aim": "aim",
-    "Vertex AI": "google.cloud.aiplatform",
-    "SageMaker": "sagemaker",
-    "Azure ML": "azure.ai.ml",
-}
-
 
 def detect_stack(facts: Facts) -> list[str]:
     """Tool names, sorted: orchestrators, libraries imported by code, CI providers, DVC, Docker."""
     found = set(orchestrators(facts)) | set(yaml_pipelines(facts))
-    for name, module in _IMPORTED.items():
+    for name, module in p.STACK_MODULES.items():
         if m.imports(facts, (module,)):
             found.add(name)
     found |= {pipeline.provider for pipeline in facts.pipelines}

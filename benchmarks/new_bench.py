@@ -4,7 +4,8 @@
 
 "Cold" points UV_CACHE_DIR at an empty temporary folder, so every package is downloaded from PyPI;
 "warm" uses the persistent uv cache (run once cold or warm beforehand to fill it). Each verify builds a
-fresh virtual environment (no --env-cache). Figures go to stdout and to benchmarks/out/new_bench.json.
+fresh virtual environment (no --env-cache). Figures (seconds, per verify step too) go to stdout and to
+benchmarks/out/new_bench.json, with the load average: other work on the machine slows every figure.
 """
 
 from __future__ import annotations
@@ -42,12 +43,30 @@ def bench_new(repeat: int) -> list[float]:
     return times
 
 
-def bench_verify(project: Path, uv_cache: str | None) -> float:
-    env = dict(os.environ)
+def bench_verify(project: Path, uv_cache: str | None) -> dict[str, float]:
+    """One full verify in a fresh environment; seconds per step plus the total."""
+    from mlops_level.scaffold import verify
+
+    saved = os.environ.get("UV_CACHE_DIR")
     if uv_cache is not None:
-        env["UV_CACHE_DIR"] = uv_cache
-    env.pop("MLOPS_LEVEL_ENV_CACHE", None)
-    return timed([*CLI, "verify", str(project)], env=env)
+        os.environ["UV_CACHE_DIR"] = uv_cache
+    try:
+        started = time.perf_counter()
+        report = verify(project)
+        total = time.perf_counter() - started
+    finally:
+        if saved is None:
+            os.environ.pop("UV_CACHE_DIR", None)
+        else:
+            os.environ["UV_CACHE_DIR"] = saved
+    if not report.passed:
+        sys.exit(f"verify failed:\n{report.summary()}")
+    return {**{step.name: round(step.seconds, 1) for step in report.steps}, "total": round(total, 1)}
+
+
+def show(label: str, figures: dict[str, float]) -> None:
+    steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in figures.items() if name != "total")
+    print(f"mlops-level verify ({label}): {figures['total']:.1f} s  [{steps}]")
 
 
 def main() -> None:
@@ -69,10 +88,11 @@ def main() -> None:
         project = Path(folder) / "bench-verify"
         if not args.skip_cold:
             with tempfile.TemporaryDirectory() as empty_cache:
-                results["verify_level0_cold_uv_cache_seconds"] = cold = bench_verify(project, empty_cache)
-            print(f"mlops-level verify (Level 0, fresh venv, cold uv cache): {cold:.1f} s")
-        results["verify_level0_warm_uv_cache_seconds"] = warm = bench_verify(project, None)
-        print(f"mlops-level verify (Level 0, fresh venv, warm uv cache): {warm:.1f} s")
+                results["verify_level0_cold_uv_cache"] = cold = bench_verify(project, empty_cache)
+            show("Level 0, fresh venv, cold uv cache", cold)
+        results["verify_level0_warm_uv_cache"] = warm = bench_verify(project, None)
+        show("Level 0, fresh venv, warm uv cache", warm)
+    results["load_average_1min"] = os.getloadavg()[0]
 
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(results, indent=2) + "\n")

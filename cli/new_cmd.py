@@ -28,7 +28,7 @@ OfflineOption = Annotated[bool, typer.Option("--offline", help=OFFLINE_HELP)]
 def _answers(
     level: int | None, name: str | None, config: Path | None, overrides: list[str], no_input: bool
 ) -> dict:
-    from mlops_level.scaffold.answers import load_config, parse_set
+    from mlops_level.scaffold.answers import load_config, parse_set, resolve
 
     answers: dict = {}
     if config is not None:
@@ -42,6 +42,8 @@ def _answers(
         answers["project_name"] = name
     if not no_input and sys.stdin.isatty() and sys.stdout.isatty():
         from mlops_level.scaffold.prompts import ask_missing
+
+        resolve(answers)  # refuse bad --config/--set answers before asking any question
 
         answers = ask_missing(answers)
     return answers

@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from mlops_level import __version__
 from mlops_level.errors import UserError
 
 from . import answers as answers_mod
-from .manifest import excluded, load_rules
+from .manifest import Rule, excluded, load_rules
 from .template import template_root
 
 ANSWERS_FILE = ".cruft.json"
@@ -79,6 +79,7 @@ def _rmdir_if_empty(folder: Path) -> None:
 
 
 def _bake(context: dict[str, str], staging: Path) -> Path:
+    from cookiecutter.environment import StrictEnvironment
     from cookiecutter.generate import generate_context, generate_files
     from cookiecutter.prompt import prompt_for_config
 
@@ -89,6 +90,13 @@ def _bake(context: dict[str, str], staging: Path) -> Path:
     values = prompt_for_config(cookiecutter_context, no_input=True)
     values["_template"] = str(source)
     values["_mlops_level_version"] = __version__
+    names = StrictEnvironment(context={"cookiecutter": values})
+    prune(
+        _project_tree(template),
+        int(context["level"]),
+        load_rules(template),
+        rendered_path=lambda path: names.from_string(path).render(cookiecutter=values),
+    )
     project = Path(
         generate_files(
             repo_dir=str(template),
@@ -97,7 +105,6 @@ def _bake(context: dict[str, str], staging: Path) -> Path:
             accept_hooks=False,
         )
     )
-    prune(project, int(context["level"]), load_rules(template))
     problems = leftovers(project)
     if problems:
         raise RuntimeError(f"template bug, the rendered project is not clean: {'; '.join(problems)}")
@@ -105,14 +112,22 @@ def _bake(context: dict[str, str], staging: Path) -> Path:
     return project
 
 
-def prune(project: Path, level: int, rules: list) -> None:
-    """Delete the files the manifest leaves out at this level, then the folders left empty."""
-    files = sorted(path.relative_to(project).as_posix() for path in project.rglob("*") if path.is_file())
-    for relative in excluded(files, level, rules):
-        (project / relative).unlink()
-    for folder in sorted(
-        (p for p in project.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True
-    ):
+def _project_tree(template: Path) -> Path:
+    """The `{{cookiecutter.project_slug}}` folder of a cookiecutter template."""
+    return next(path for path in template.iterdir() if path.is_dir() and "{{" in path.name)
+
+
+def prune(tree: Path, level: int, rules: list[Rule], rendered_path: Callable[[str], str] = str) -> None:
+    """Delete the files the manifest leaves out at this level, then the folders left empty.
+
+    Runs on the template's project tree before rendering (so left-out files are never rendered); rules
+    match the path each file will have once rendered, given by `rendered_path`.
+    """
+    files = {rendered_path(p.relative_to(tree).as_posix()): p for p in tree.rglob("*") if p.is_file()}
+    for relative in excluded(sorted(files), level, rules):
+        files[relative].unlink()
+    folders = [path for path in tree.rglob("*") if path.is_dir()]
+    for folder in sorted(folders, key=lambda path: len(path.parts), reverse=True):
         if not any(folder.iterdir()):
             folder.rmdir()
 

@@ -16,7 +16,7 @@ from mlops_level.errors import UserError
 
 from . import declaration as declaration_mod
 from .environment import READY_MARKER, Environment, env_key, find_uv
-from .generate import read_answers
+from .generate import ANSWERS_FILE, read_answers
 
 TAIL_LINES = 40
 PASSED, FAILED, SKIPPED, REUSED = "passed", "failed", "skipped", "reused"
@@ -116,14 +116,14 @@ def verify(
     """Run the project's declared checks in a fresh environment (or a cached one keyed on its requirements).
 
     installer: "auto" (uv when available), "uv" or "pip"; offline: install from uv's cache only (needs uv).
-    Steps stop at the first failure; later ones are
-    reported as skipped.
+    Steps stop at the first failure; later ones are reported as skipped. `on_start(name)` and
+    `on_result(StepResult)` report progress as it happens.
     """
     project = Path(project).absolute()
     if not project.is_dir():
         raise UserError(f"{project} is not a folder")
     declared = declaration_mod.load(project)
-    level = str(read_answers(project).get("level", "?"))
+    level = str(read_answers(project).get("level", "?")) if (project / ANSWERS_FILE).is_file() else "?"
     uv = find_uv() if installer in ("auto", "uv") else None
     if installer == "uv" and uv is None:
         raise UserError("--installer uv was asked for but uv is not installed (pip install uv)")

@@ -162,14 +162,14 @@ def test_python2_and_syntax_errors_are_warnings(tmp_path):
         _project(
             tmp_path / "p",
             {
-                "old.py": "import mlflow\nprint 'hello'\n",
+                "old.py": "import mlflow\nmlflow.start_run()\nprint 'hello'\n",
                 "train.py": TRAIN,
-                "broken.py": "def f(:\n    mlflow\n",
+                "broken.py": "def f(:\n    mlflow.start_run()\n",
             },
         )
     )
     assert any(
-        w.startswith("could not parse old.py (line 2") and "not valid Python 3" in w for w in report.warnings
+        w.startswith("could not parse old.py (line 3") and "not valid Python 3" in w for w in report.warnings
     )
     assert any(w.startswith("could not parse broken.py (line 1") for w in report.warnings)
     assert report.result("ML002").status is Status.PASS

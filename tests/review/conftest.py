@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from mlops_level.assess.model import CheckResult, CheckSpec, Evidence, Rating, Report, Status, Weight
 
 GOLDEN = Path(__file__).parent / "golden"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def spec(check_id: str, title: str, level: str, weight: Weight, family: str = "tests") -> CheckSpec:
@@ -72,3 +74,19 @@ def assert_golden(name: str, text: str) -> None:
     if os.environ.get("UPDATE_GOLDEN") == "1":
         path.write_text(text, encoding="utf-8")
     assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def source_copy(tmp_path_factory) -> Path:
+    """This repository's files (tracked and untracked, not ignored; tests left out) committed in a fresh git
+    repository: what a user's pre-commit or workflow fetches from GitHub."""
+    from .gitrepo import commit, git
+
+    copy = tmp_path_factory.mktemp("source") / "mlops-level"
+    for rel in git(ROOT, "ls-files", "--cached", "--others", "--exclude-standard").splitlines():
+        source = ROOT / rel
+        if source.is_file() and not rel.startswith("tests/"):
+            (copy / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy / rel)
+    commit(copy, {}, "mlops-level")
+    return copy

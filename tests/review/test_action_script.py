@@ -15,7 +15,7 @@ import yaml
 from mlops_level.assess.github_action import main
 from mlops_level.assess.github_comment import MARKER
 
-from .gitrepo import PROJECT, TESTS, commit
+from .gitrepo import PROJECT, TESTS, commit, git
 from .test_github_comment import FakeGitHub
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,6 +38,10 @@ def _env(repo: Path, tmp_path: Path, **inputs: str) -> dict[str, str]:
            "GITHUB_SHA": "f" * 40, "GITHUB_API_URL": "https://api.github.test", "GITHUB_TOKEN": "t0k"}
     env.update({f"MLOPS_LEVEL_{key.upper()}": value for key, value in inputs.items()})
     return env
+
+
+def _steps() -> list[dict]:
+    return yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))["runs"]["steps"]
 
 
 def _outputs(tmp_path: Path) -> dict[str, str]:
@@ -92,8 +96,7 @@ def test_bad_inputs_are_one_error_line(losing, tmp_path, capsys, inputs):
 
 def test_action_assess_step_runs_locally(losing, tmp_path):
     """The exact `run:` line of action.yml's Assess step, with this interpreter standing in for the venv."""
-    steps = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]
-    assess = next(step for step in steps if step.get("id") == "assess")
+    assess = next(step for step in _steps() if step.get("id") == "assess")
     env = {**os.environ, **_env(losing, tmp_path, path=".", base="HEAD~1", comment="false",
                                  fail_on_regression="false"), "MLOPS_LEVEL_PYTHON": sys.executable}
     result = subprocess.run(["bash", "-c", assess["run"]], cwd=losing, env=env, capture_output=True,
@@ -101,3 +104,38 @@ def test_action_assess_step_runs_locally(losing, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "- Lost: ML401" in (tmp_path / "summary.md").read_text()
     assert _outputs(tmp_path)["comment"] == "off"
+
+
+def test_fetch_step_then_assess_step_on_a_shallow_clone(losing, tmp_path):
+    """Like actions/checkout's depth-1 clone: the Fetch step brings the base commit in, then Assess runs."""
+    steps = {step["name"]: step for step in _steps()}
+    base = git(losing, "rev-parse", "HEAD~1")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth=1", f"file://{losing}", str(clone))
+    env = {**os.environ, **_env(clone, tmp_path, base=base, fail_on_regression="true"),
+           "BASE": base, "MLOPS_LEVEL_PYTHON": sys.executable}
+    for name, expected in (("Fetch the base commit", 0), ("Assess", 1)):
+        result = subprocess.run(["bash", "-c", steps[name]["run"]], cwd=clone, env=env, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == expected, result.stdout + result.stderr
+    assert "- Lost: ML401" in (tmp_path / "summary.md").read_text()
+    assert _outputs(tmp_path)["regression"] == "true"
+
+
+@pytest.mark.slow
+def test_all_action_steps_run_locally_from_a_fresh_install(source_copy, losing, tmp_path):
+    """Install (a venv under RUNNER_TEMP, pip install of this repository; needs PyPI), Fetch, Assess."""
+    runner_temp = tmp_path / "runner"
+    runner_temp.mkdir()
+    base = git(losing, "rev-parse", "HEAD~1")
+    env = {**os.environ, **_env(losing, tmp_path, base=base), "RUNNER_TEMP": str(runner_temp),
+           "ACTION_PATH": str(source_copy), "VERSION": "", "BASE": base}
+    for step in _steps():
+        result = subprocess.run(["bash", "-c", step["run"]], cwd=losing, env=env, capture_output=True,
+                                text=True, timeout=900)
+        assert result.returncode == 0, step["name"] + result.stdout + result.stderr
+        if step.get("id") == "install":
+            env["MLOPS_LEVEL_PYTHON"] = _outputs(tmp_path).pop("python")
+    assert env["MLOPS_LEVEL_PYTHON"].startswith(str(runner_temp))
+    assert _outputs(tmp_path)["regression"] == "true"
+    assert "- Lost: ML401" in (tmp_path / "summary.md").read_text()

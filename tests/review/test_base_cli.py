@@ -3,9 +3,12 @@
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from .gitrepo import PROJECT, TESTS, commit, git, run_cli
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs" / "report.schema.json").read_text())
 
 
 @pytest.fixture
@@ -29,7 +32,9 @@ def gaining(tmp_path: Path) -> Path:
 def test_losing_a_required_check_is_reported(losing):
     result = run_cli("assess", str(losing), "--base", "HEAD~1", "--format", "json")
     assert result.returncode == 0, result.stderr
-    delta = json.loads(result.stdout)["delta"]
+    report = json.loads(result.stdout)
+    jsonschema.Draft202012Validator(SCHEMA).validate(report)
+    delta = report["delta"]
     assert "ML401" in delta["lost"] and "ML401" in delta["required_lost"]
     assert delta["regression"] is True and delta["gained"] == []
 
@@ -98,3 +103,13 @@ def test_checklist_command_blank_and_ticked(gaining):
 def test_checklist_bad_input_is_one_line(args):
     result = run_cli("checklist", *args)
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_a_folder_created_by_the_change_is_compared_with_nothing(tmp_path):
+    repo = tmp_path / "mono"
+    commit(repo, {"README.md": "a monorepo\n"}, "empty monorepo")
+    commit(repo, {f"ml/{rel}": text for rel, text in {**PROJECT, **TESTS}.items()}, "add the ML project")
+    result = run_cli("assess", str(repo / "ml"), "--base", "HEAD~1", "-f", "json", "--fail-on-regression")
+    assert result.returncode == 0, result.stderr
+    delta = json.loads(result.stdout)["delta"]
+    assert {"ML002", "ML401"} <= set(delta["gained"]) and delta["lost"] == []

@@ -43,3 +43,11 @@ def test_evidence_link_escapes_backticks_and_shortens_snippets():
     link = evidence_link(Evidence("a`b.py", 3, "x" * 300), "https://h/")
     assert link.startswith("[`a'b.py:3`](https://h/a%60b.py#L3) `xxx")
     assert link.endswith("…`") and len(link) < 160
+
+
+def test_blank_level_two_checklist_lists_the_whole_rubric_once():
+    from mlops_level.assess import CHECKS
+
+    text = checklist_markdown(2)
+    assert all(text.count(f"**{spec.id}**") == 1 for spec in CHECKS)
+    assert text.count("- [ ] ") == len(CHECKS) + len(MANUAL_ITEMS[1]) + len(MANUAL_ITEMS[2])

@@ -1,6 +1,8 @@
 """Creating or updating the one marked pull-request comment, through an injected HTTP layer."""
 
+import http.server
 import json
+import threading
 
 import pytest
 
@@ -59,3 +61,56 @@ def test_refusal_raises_github_error():
 def test_body_without_marker_is_a_programming_error():
     with pytest.raises(ValueError):
         _upsert(FakeGitHub([]), body="no marker")
+
+
+class _Api(http.server.BaseHTTPRequestHandler):
+    """A local stand-in for the REST API: one marked comment on PR 7; writes are answered (or refused)."""
+
+    seen: list = []
+    refuse = False
+
+    def _answer(self, status, payload):
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        self.seen.append(("GET", self.path, self.headers["Authorization"]))
+        self._answer(200, [{"id": 9, "body": f"{MARKER}\nold"}])
+
+    def do_PATCH(self):  # noqa: N802
+        length = int(self.headers["Content-Length"])
+        self.seen.append(("PATCH", self.path, json.loads(self.rfile.read(length))))
+        self._answer(403 if self.refuse else 200, {"message": "no"} if self.refuse else {"id": 9})
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("refuse", [False, True])
+def test_urllib_transport_against_a_local_server(refuse):
+    _Api.seen, _Api.refuse = [], refuse
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Api)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    api_url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        if refuse:
+            with pytest.raises(GitHubError, match="PATCH .*/repos/o/r/issues/comments/9 answered HTTP 403"):
+                upsert_comment(api_url=api_url, repo="o/r", number=7, token="t0k", body=f"{MARKER}\nnew")
+        else:
+            assert upsert_comment(api_url=api_url, repo="o/r", number=7, token="t0k",
+                                  body=f"{MARKER}\nnew") == "updated"
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert _Api.seen[0] == ("GET", "/repos/o/r/issues/7/comments?per_page=100&page=1", "Bearer t0k")
+    assert _Api.seen[1] == ("PATCH", "/repos/o/r/issues/comments/9", {"body": f"{MARKER}\nnew"})
+
+
+def test_unreachable_api_is_a_github_error():
+    with pytest.raises(GitHubError, match="cannot reach"):
+        upsert_comment(api_url="http://127.0.0.1:9", repo="o/r", number=1, token="t", body=f"{MARKER}\nx")

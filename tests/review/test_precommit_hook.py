@@ -2,14 +2,13 @@
 
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .gitrepo import PROJECT, TESTS, commit, git
+from .gitrepo import PROJECT, TESTS, commit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,21 +41,13 @@ def test_hook_fails_below_the_minimum_and_passes_at_it(tmp_path):
 
 
 @pytest.mark.slow
-def test_pre_commit_installs_and_runs_the_hook(tmp_path):
+def test_pre_commit_installs_and_runs_the_hook(source_copy, tmp_path):
     """pre-commit itself builds the hook's environment from this repository and runs it (needs PyPI)."""
     pytest.importorskip("pre_commit", reason="pre-commit is in the test extra")
-    hook_repo = tmp_path / "hook-repo"
-    listed = git(ROOT, "ls-files", "--cached", "--others", "--exclude-standard").splitlines()
-    for rel in listed:
-        source = ROOT / rel
-        if source.is_file() and not rel.startswith("tests/"):
-            (hook_repo / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, hook_repo / rel)
-    commit(hook_repo, {}, "the hook repository")
     project = tmp_path / "project"
     commit(project, {**PROJECT, **TESTS}, "level 0 project")
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
-    command = [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "mlops-level", "--all-files"]
+    command = [sys.executable, "-m", "pre_commit", "try-repo", str(source_copy), "mlops-level", "--all-files"]
     result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "level 0 is below --fail-under 1" in result.stdout

@@ -23,10 +23,13 @@ def problems(expected_versions: int) -> tuple[list[str], dict[str, object]]:
     client = MlflowClient(tracking_uri=settings.tracking_uri, registry_uri=settings.tracking_uri)
     experiment = client.get_experiment_by_name(settings.experiment_name)
     runs = client.search_runs([experiment.experiment_id], "tags.trained = 'true'") if experiment else []
-    versions = sorted(client.search_model_versions(f"name = '{settings.model_name}'"), key=lambda v: int(v.version))
-    registered = client.get_registered_model(settings.model_name) if versions else None
-    aliases = {name: str(version) for name, version in registered.aliases.items()} if registered else {}
-    decisions = {v.version: v.tags.get("decision") for v in versions}
+    found_versions = client.search_model_versions(f"name = '{settings.model_name}'")
+    versions = sorted((str(version.version) for version in found_versions), key=int)
+    model = client.get_registered_model(settings.model_name) if versions else None
+    aliases = {name: str(version) for name, version in model.aliases.items()} if model else {}
+    decisions = {
+        version: client.get_model_version(settings.model_name, version).tags.get("decision") for version in versions
+    }
     state = {"model": settings.model_name, "aliases": aliases, "decisions": decisions, "training_runs": len(runs)}
 
     found = []
@@ -38,19 +41,19 @@ def problems(expected_versions: int) -> tuple[list[str], dict[str, object]]:
     if None in data_versions or len(set(data_versions)) != len(data_versions):
         found.append(f"each training run needs its own data version, got {data_versions}")
     for run in runs:
-        registered = run.data.tags.get("registered_version")
-        if decisions.get(registered) != run.data.tags.get("decision"):
+        logged = run.data.tags.get("registered_version")
+        if decisions.get(logged) != run.data.tags.get("decision"):
             found.append(f"run {run.info.run_id} decided {run.data.tags.get('decision')!r} but version "
-                         f"{registered} is tagged {decisions.get(registered)!r}")
+                         f"{logged} is tagged {decisions.get(logged)!r}")
     promoted = [version for version, decision in decisions.items() if decision == "promoted"]
-    if versions and decisions.get(versions[0].version) != "promoted":
+    if versions and decisions.get(versions[0]) != "promoted":
         found.append("the first version was not promoted")
     if promoted and aliases.get("champion") != promoted[-1]:
         found.append(f"champion is {aliases.get('champion')!r}, the latest promoted version is {promoted[-1]}")
     if len(promoted) > 1 and aliases.get("previous-champion") != promoted[-2]:
         found.append(f"previous-champion is {aliases.get('previous-champion')!r}, expected {promoted[-2]}")
-    if versions and decisions.get(versions[-1].version) == "rejected" and aliases.get("challenger") != versions[-1].version:
-        found.append(f"the rejected newest version {versions[-1].version} is not the challenger")
+    if versions and decisions.get(versions[-1]) == "rejected" and aliases.get("challenger") != versions[-1]:
+        found.append(f"the rejected newest version {versions[-1]} is not the challenger")
     return found, state
 
 

@@ -15,5 +15,7 @@ for _name, _value in {
     "DVC_NO_ANALYTICS": "1",
     "PREFECT_HOME": str(Path.cwd() / ".prefect"),
     "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+    # the temporary server gets 20 s to start by default: too little on a busy 2-core machine
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }.items():
     os.environ.setdefault(_name, _value)

@@ -1,0 +1,210 @@
+"""The Level 2 project: its exact files, its workflows (linted, shaped for replay), and the replay planner."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mlops_level.errors import UserError
+from mlops_level.scaffold import declaration
+from mlops_level.scaffold.replay import SKIPPED_COMMANDS, expand
+
+LEVEL2_FILES = {
+    ".cruft.json",
+    ".dockerignore",
+    ".dvc/.gitignore",
+    ".dvc/config",
+    ".dvcignore",
+    ".github/workflows/cd.yml",
+    ".github/workflows/ci.yml",
+    ".github/workflows/ct.yml",
+    ".github/workflows/monitor.yml",
+    ".gitignore",
+    ".mlops-level.toml",
+    "Dockerfile",
+    "Dockerfile.serve",
+    "Makefile",
+    "README.md",
+    "configs/dev.yaml",
+    "configs/prod.yaml",
+    "configs/staging.yaml",
+    "notebooks/01-exploration.ipynb",
+    "prefect.yaml",
+    "pyproject.toml",
+    "requirements.lock",
+    "scripts/check_registry.py",
+    *(
+        f"src/breast_cancer_classifier/{module}.py"
+        for module in (
+            "__init__", "__main__", "config", "data", "deploy", "evaluate", "features", "ingest", "model",
+            "monitoring", "pipeline", "promotion", "registry", "rollback", "serve", "train", "validation",
+        )
+    ),
+    "tests/conftest.py",
+    "tests/data/test_training_data.py",
+    "tests/level2_helpers.py",
+    "tests/ml/test_training.py",
+    *(
+        f"tests/test_{name}.py"
+        for name in (
+            "configs", "deploy", "features", "gate", "ingest", "monitoring", "pipeline", "promotion",
+            "rollback", "serve", "skew", "validation",
+        )
+    ),
+}
+LEVEL2_ONLY = {".github", "configs", "prefect.yaml", "Dockerfile.serve", "tests/data", "tests/ml"}
+WORKFLOWS = ("ci.yml", "cd.yml", "ct.yml", "monitor.yml")
+
+
+def workflow(project: Path, name: str) -> dict:
+    return yaml.safe_load((project / ".github" / "workflows" / name).read_text(encoding="utf-8"))
+
+
+def tool(name: str) -> str:
+    """A console script of this repo's test extra: next to the running Python, else on PATH."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    assert found, f"{name} is not installed (pip install -e '.[test]')"
+    return found
+
+
+def test_exact_file_set(baked, file_set):
+    assert file_set(baked(2)) == LEVEL2_FILES
+
+
+def test_level1_has_none_of_the_level2_files(baked):
+    project = baked(1)
+    assert not [path for path in LEVEL2_ONLY if (project / path).exists()]
+    assert not list((project / "src").glob("*/serve.py"))
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_actionlint_passes(baked, name):
+    path = baked(2) / ".github" / "workflows" / name
+    done = subprocess.run([tool("actionlint"), "-no-color", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_github_workflow_schema_passes(baked):
+    paths = [str(baked(2) / ".github" / "workflows" / name) for name in WORKFLOWS]
+    command = [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *paths]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_workflows_follow_the_house_rules(baked, name):
+    text = (baked(2) / ".github" / "workflows" / name).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    assert data["permissions"] == {"contents": "read"}
+    uses = re.findall(r"uses: (\S+)", text)
+    assert set(uses) <= {"actions/checkout@v5", "actions/setup-python@v6"}, uses
+    versions = re.findall(r"python-version: (.+)", text)
+    assert versions == ['"3.11"'] * len(re.findall("setup-python", text))  # quoted: 3.10 would read as 3.1
+    for job_id, job in data["jobs"].items():
+        assert isinstance(job["timeout-minutes"], int), job_id
+        for step in job["steps"]:
+            # one task-runner command per step, so CI, a shell and the replay share one vocabulary
+            run = step.get("run", "make x")
+            assert "\n" not in run.strip() and (run.startswith("make ") or "mlops-level" in run), run
+
+
+def test_triggers_and_environments(baked):
+    project = baked(2)
+    ci, cd, ct, monitor = (workflow(project, name) for name in WORKFLOWS)
+    on = True  # PyYAML reads the `on:` key as the boolean True
+    assert set(ci[on]) == {"pull_request", "push"}
+    assert cd[on]["push"] == {"branches": ["main"]}
+    assert cd["jobs"]["staging"]["environment"] == "staging"
+    assert cd["jobs"]["production"]["environment"] == "production"
+    assert cd["jobs"]["production"]["needs"] == "staging"
+    assert {"schedule", "workflow_dispatch", "push"} <= set(ct[on])
+    assert ct[on]["push"]["paths"] == ["data/**.dvc", "dvc.lock"]
+    assert "schedule" in monitor[on]
+    commands = [step["run"] for step in monitor["jobs"]["drift"]["steps"] if "run" in step]
+    assert 'make monitor >> "$GITHUB_STEP_SUMMARY"' in commands
+    summary = [step["run"] for step in ci["jobs"]["maturity"]["steps"] if "run" in step]
+    assert 'mlops-level assess --format markdown >> "$GITHUB_STEP_SUMMARY"' in summary
+
+
+def test_every_make_target_the_workflows_use_exists(baked):
+    project = baked(2)
+    targets = set(re.findall(r"^([a-z][\w-]*):", (project / "Makefile").read_text(encoding="utf-8"), re.M))
+    used = set()
+    for name in WORKFLOWS:
+        for job in workflow(project, name)["jobs"].values():
+            runs = [step.get("run", "") for step in job["steps"]]
+            used |= {run.split()[1] for run in runs if run.startswith("make ")}
+    assert used and used <= targets, used - targets
+
+
+def test_verify_replays_ci_and_the_staging_job_of_cd(baked):
+    steps = declaration.load(baked(2)).steps
+    replayed = [step.name.split(" > ")[-1] for step in steps if " > " in step.name and not step.skip]
+    assert replayed == [
+        "make init", "make lint", "make lint-workflows", "make unit-test", "make data-test", "make ml-test",
+        "make e2e", "make package", 'mlops-level assess --format markdown >> "$GITHUB_STEP_SUMMARY"',
+        "make init", "make deploy ENV=staging", "make candidate", 'make evaluate >> "$GITHUB_STEP_SUMMARY"',
+    ]
+    skipped = {step.name.split(" > ")[-1]: step.skip for step in steps if step.skip}
+    expected = {"actions/checkout@v5", "actions/setup-python@v6", *SKIPPED_COMMANDS} - {"make image-serve"}
+    assert set(skipped) == expected
+    assert not any("production" in step.name or "make deploy ENV=prod" in step.name for step in steps)
+
+
+def test_replayed_steps_carry_the_workflow_env(baked):
+    project = baked(2)
+    steps = expand(project, ".github/workflows/cd.yml", ["staging"])
+    deploy = next(step for step in steps if "deploy" in step.name)
+    assert deploy.run[0] == "env" and "MLOPS_ENV=staging" in deploy.run and "CI=true" in deploy.run
+    assert f"GITHUB_STEP_SUMMARY={project / '.replay-step-summary.md'}" in deploy.run
+    bash = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]
+    assert deploy.run[-7:] == [*bash, "make deploy ENV=staging"]
+    assert deploy.timeout == 30 * 60  # the job's timeout-minutes
+
+
+def write(tmp_path: Path, jobs: dict, env: dict | None = None) -> Path:
+    (tmp_path / "wf.yml").write_text(yaml.safe_dump({"on": "push", "env": env or {}, "jobs": jobs}))
+    return tmp_path
+
+
+def test_replay_orders_jobs_by_needs_and_runs_in_working_directory(tmp_path):
+    project = write(tmp_path, {
+        "b": {"needs": "a", "steps": [{"run": "echo b", "working-directory": "sub"}]},
+        "a": {"env": {"X": 1, "Y": True}, "steps": [{"run": "echo a", "env": {"Z": "z"}}]},
+    }, env={"W": "w"})
+    a, b = expand(project, "wf.yml")
+    assert a.name == "wf.yml > a > echo a" and b.name == "wf.yml > b > echo b"
+    assert {"W=w", "X=1", "Y=true", "Z=z"} <= set(a.run)
+    assert b.run[:3] == ["env", "-C", "sub"]
+
+
+@pytest.mark.parametrize(("jobs", "message"), [
+    ({"a": {"steps": [{"run": "echo", "if": "always()"}]}}, "`if:` conditions"),
+    ({"a": {"steps": [{"uses": "actions/cache@v4"}]}}, "cannot be replayed"),
+    ({"a": {"steps": [{"run": "echo ${{ github.sha }}"}]}}, "expression"),
+    ({"a": {"env": {"T": "${{ secrets.T }}"}, "steps": [{"run": "echo"}]}}, "expression"),
+    ({"a": {"steps": [{"run": "echo", "shell": "pwsh"}]}}, "only bash"),
+    ({"a": {"steps": []}}, "has no steps"),
+    ({"a": {"needs": "b", "steps": [{"run": "x"}]}, "b": {"needs": "a", "steps": [{"run": "y"}]}}, "cycle"),
+])
+def test_replay_refuses_what_it_cannot_honour(tmp_path, jobs, message):
+    with pytest.raises(UserError, match=message):
+        expand(write(tmp_path, jobs), "wf.yml")
+
+
+def test_replay_refuses_unknown_or_unselected_jobs(tmp_path):
+    project = write(tmp_path, {"a": {"steps": [{"run": "x"}]}, "b": {"needs": "a", "steps": [{"run": "y"}]}})
+    with pytest.raises(UserError, match="no job named 'c'"):
+        expand(project, "wf.yml", ["c"])
+    with pytest.raises(UserError, match="needs 'a', which is not replayed"):
+        expand(project, "wf.yml", ["b"])
+    with pytest.raises(UserError, match="not a GitHub Actions workflow"):
+        (tmp_path / "empty.yml").write_text("name: nothing\n")
+        expand(project, "empty.yml")
