@@ -9,7 +9,7 @@ from .facts import Facts, collect
 from .gitinfo import BareRepository, GitFacts
 from .model import CheckResult, CheckSpec, Evidence, Report, Status
 from .rating import rate
-from .registry import all_checks
+from .registry import Finding, all_checks
 from .target import TargetError, cloned, is_url, local_dir
 
 SCHEMA_VERSION = "1.0"
@@ -56,14 +56,20 @@ def evaluate(facts: Facts) -> tuple[list[CheckResult], list[str]]:
 
     settings = read_settings(facts, {spec.id for spec in CHECKS})
     results = []
+    warnings = list(settings.warnings)
     for spec, fn in all_checks():
-        finding = fn(facts)
+        try:
+            finding = fn(facts)
+        except Exception as exc:  # a bug in one check must not hide the others' results
+            kind = exc.__class__.__name__
+            finding = Finding(Status.FAIL, f"the check could not run ({kind})")
+            warnings.append(f"internal error in {spec.id} ({kind}: {exc}); please report it")
         result = CheckResult(spec, finding.status, finding.evidence, finding.reason)
         if spec.id in settings.ignore:
             result.ignore_reason = settings.ignore[spec.id]
             result.status = Status.IGNORED
         results.append(result)
-    return results, settings.warnings
+    return results, warnings
 
 
 def build_report(facts: Facts) -> Report:

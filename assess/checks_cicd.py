@@ -17,14 +17,15 @@ from .registry import Finding, check
     "CI builds or tests the code (not only lint)",
     level="2",
     weight=Weight.REQUIRED,
-    remediation="Add a CI workflow (GitHub Actions, GitLab CI, ...) that installs the project and runs its "
-                "tests.",
+    remediation=(
+        "Add a CI workflow (GitHub Actions, GitLab CI, ...) that installs the project and runs its tests."
+    ),
     url="https://docs.github.com/en/actions/automating-builds-and-tests/building-and-testing-python",
 )
 def ci_configured(facts: Facts) -> Finding:
     """A CI configuration (GitHub Actions, GitLab CI, Azure Pipelines, Jenkins, CircleCI, Bitbucket, Cloud
-    Build,
-    Travis, Buildkite, Drone, CodeBuild) whose jobs test, build or train. CI that only lints is partial."""
+    Build, Travis, Buildkite, Drone, CodeBuild) whose jobs test, build or train. CI that only lints is
+    partial."""
     if not facts.pipelines:
         return Finding(Status.FAIL, "no CI configuration")
     steps = m.ci_steps(facts)
@@ -62,15 +63,15 @@ def ci_configured(facts: Facts) -> Finding:
     "CI runs the tests on every pull request",
     level="2",
     weight=Weight.REQUIRED,
-    remediation="Trigger the test workflow on `pull_request` (GitLab `merge_request_event`, Azure `pr:`) "
-                "and run "
-    "pytest there.",
+    remediation=(
+        "Trigger the test workflow on `pull_request` (GitLab `merge_request_event`, Azure `pr:`) and run "
+        "pytest there."
+    ),
     url="https://github.com/ossf/scorecard/blob/main/docs/checks.md#ci-tests",
 )
 def ci_tests_on_pr(facts: Facts) -> Finding:
-    """A pull-request-triggered CI job running pytest/tox/nox/unittest (directly or via a make target).
-    Tests run
-    only on push are partial."""
+    """A pull-request-triggered CI job running pytest/tox/nox/unittest (directly or via a make target). Tests
+    run only on push are partial."""
     on_pr = m.steps_matching(m.ci_steps(facts, "pull_request"), p.TEST_COMMANDS)
     if on_pr:
         return Finding(
@@ -90,14 +91,16 @@ def ci_tests_on_pr(facts: Facts) -> Finding:
     "CI runs data and model checks",
     level="2",
     weight=Weight.NORMAL,
-    remediation="Run data validation and model checks in CI: data tests, `dvc repro` on sample data, GX "
-    "checkpoints, CML metric reports.",
+    remediation=(
+        "Run data validation and model checks in CI: data tests, `dvc repro` on sample data, GX checkpoints,"
+        " CML metric reports."
+    ),
     url="https://cml.dev/",
 )
 def ci_ml_checks(facts: Facts) -> Finding:
     """CI steps that validate data or models: data/validation test suites, `dvc repro`/`dvc metrics diff`,
-    CML,
-    Great Expectations checkpoints, Deepchecks/Evidently, or running a local module that validates data."""
+    CML, Great Expectations checkpoints, Deepchecks/Evidently, or running a local module that validates
+    data."""
     steps = m.ci_steps(facts)
     direct = m.steps_matching(steps, p.ML_CHECK_COMMANDS)
     validators = {
@@ -128,17 +131,19 @@ def _delivery_steps(facts: Facts) -> list[m.CIStep]:
     "CI/CD deploys the training pipeline",
     level="2",
     weight=Weight.REQUIRED,
-    remediation="On merge or release, deploy the pipeline from CI: `prefect deploy`, `databricks bundle "
-    "deploy`, KFP compile + submit, SageMaker `pipeline.upsert`, Airflow DAG sync ...",
-    url=""
-        "https://cloud.google.com/architecture/mlops-continuous-delivery-and-automation-pipelines-in-machine-learning#mlops_level_2_cicd_pipeline_automation",
+    remediation=(
+        "On merge or release, deploy the pipeline from CI: `prefect deploy`, `databricks bundle deploy`, KFP"
+        " compile + submit, SageMaker `pipeline.upsert`, Airflow DAG sync ..."
+    ),
+    url=(
+        "https://cloud.google.com/architecture/mlops-continuous-delivery-and-automation-pipelines-in-machine-learning#mlops_level_2_cicd_pipeline_automation"  # noqa: E501
+    ),
 )
 def pipeline_cd(facts: Facts) -> Finding:
     """A CI job on merge, tag or release that deploys the pipeline (commands such as `prefect deploy`,
-    `databricks
-    bundle deploy`, `az ml job create`, `astro deploy`, DAG sync, KFP upload) or runs a local module that does
-    (`flow.deploy(`, `PipelineJob(...).submit()`, `pipeline.upsert(`). Deployment code never run by CI is
-    partial."""
+    `databricks bundle deploy`, `az ml job create`, `astro deploy`, DAG sync, KFP upload) or runs a local
+    module that does (`flow.deploy(`, `PipelineJob(...).submit()`, `pipeline.upsert(`). Deployment code
+    never run by CI is partial."""
     steps = _delivery_steps(facts)
     direct = m.steps_matching(steps, p.PIPELINE_DEPLOY_COMMANDS)
     code = [
@@ -163,17 +168,19 @@ def pipeline_cd(facts: Facts) -> Finding:
     "Validated models reach serving automatically",
     level="1",
     weight=Weight.REQUIRED,
-    remediation="Let the pipeline deliver the validated model: move the registry alias the service loads "
-    "(`models:/name@champion`), or deploy the model/endpoint from the pipeline or CI.",
-    url=""
-        "https://cloud.google.com/architecture/mlops-continuous-delivery-and-automation-pipelines-in-machine-learning#mlops_level_1_ml_pipeline_automation",
+    remediation=(
+        "Let the pipeline deliver the validated model: move the registry alias the service loads "
+        "(`models:/name@champion`), or deploy the model/endpoint from the pipeline or CI."
+    ),
+    url=(
+        "https://cloud.google.com/architecture/mlops-continuous-delivery-and-automation-pipelines-in-machine-learning#mlops_level_1_ml_pipeline_automation"  # noqa: E501
+    ),
 )
 def model_cd(facts: Facts) -> Finding:
     """Automated model delivery: the pipeline promotes the validated model in the registry (the alias or stage
-    that serving loads), or deploys it (Vertex/SageMaker/Azure endpoints, `mlflow deployments`, KServe/Seldon,
-    Databricks serving), or CI deploys the model service after merge. A deploy script run by hand, or
-    promotion
-    only in notebooks, is partial."""
+    that serving loads), or deploys it (Vertex/SageMaker/Azure endpoints, `mlflow deployments`,
+    KServe/Seldon, Databricks serving), or CI deploys the model service after merge. A deploy script run by
+    hand, or promotion only in notebooks, is partial."""
     promotions = m.calls(facts, p.PROMOTION_CALLS + p.MODEL_DEPLOY_CALLS, m.ANY_CODE)
     promotions += m.kwarg_calls(facts, ("version_aliases",), m.ANY_CODE)
     ci = m.steps_matching(_delivery_steps(facts), p.MODEL_DEPLOY_COMMANDS)
@@ -204,10 +211,13 @@ def model_cd(facts: Facts) -> Finding:
     "Deployments go through staging, with approval for production",
     level="2",
     weight=Weight.NORMAL,
-    remediation="Deploy to a staging environment automatically and to production behind an approval "
-    "(GitHub environments with reviewers, GitLab `when: manual`, Azure environment checks) or a canary.",
-    url=""
-        "https://docs.github.com/en/actions/managing-workflow-runs-and-deployments/managing-deployments/managing-environments-for-deployment",
+    remediation=(
+        "Deploy to a staging environment automatically and to production behind an approval (GitHub "
+        "environments with reviewers, GitLab `when: manual`, Azure environment checks) or a canary."
+    ),
+    url=(
+        "https://docs.github.com/en/actions/managing-workflow-runs-and-deployments/managing-deployments/managing-environments-for-deployment"  # noqa: E501
+    ),
 )
 def staged_deployment(facts: Facts) -> Finding:
     """CI jobs bound to staging and production environments (approvals live in the environment settings),
@@ -259,8 +269,10 @@ def staged_deployment(facts: Facts) -> Finding:
     "Infrastructure is defined as code",
     level="2",
     weight=Weight.LOW,
-    remediation="Describe the serving and pipeline infrastructure in code (Terraform, Helm, Kubernetes "
-    "manifests, Databricks bundles, Pulumi/CDK).",
+    remediation=(
+        "Describe the serving and pipeline infrastructure in code (Terraform, Helm, Kubernetes manifests, "
+        "Databricks bundles, Pulumi/CDK)."
+    ),
     url="https://developer.hashicorp.com/terraform/intro",
 )
 def infrastructure_as_code(facts: Facts) -> Finding:

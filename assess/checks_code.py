@@ -39,16 +39,15 @@ def source_control(facts: Facts) -> Finding:
     "Training code lives in importable modules, not only in notebooks",
     level="F",
     weight=Weight.REQUIRED,
-    remediation="Move feature and training code from notebooks into modules (e.g. `src/<pkg>/train.py`); "
-                "keep "
-    "notebooks for exploration.",
+    remediation=(
+        "Move feature and training code from notebooks into modules (e.g. `src/<pkg>/train.py`); keep "
+        "notebooks for exploration."
+    ),
 )
 def modular_code(facts: Facts) -> Finding:
     """Model training calls (`.fit(`, `xgb.train(`, `Trainer(...).train()` ...) appear in Python modules
-    outside
-    tests. Training found only in notebooks fails; notebooks executed by the pipeline (papermill, nbclient)
-    are
-    partial."""
+    outside tests. Training found only in notebooks fails; notebooks executed by the pipeline (papermill,
+    nbclient) are partial."""
     hits = m.calls(facts, p.TRAINING_CALLS, m.ANY_CODE)
     prod = m.production(hits)
     notebooks = [s for s in facts.sources.values() if s.role == "notebook"]
@@ -56,7 +55,7 @@ def modular_code(facts: Facts) -> Finding:
     py_loc = sum(s.loc for s in facts.sources.values() if s.role == "prod")
     share = f"{py_loc} lines in modules, {nb_loc} in {len(notebooks)} notebook(s)"
     if prod:
-        return Finding(Status.PASS, f"training code in {m._where(prod)} ({share})", m.evidence(prod))
+        return Finding(Status.PASS, f"training code in {m.where_hits(prod)} ({share})", m.evidence(prod))
     runners = m.calls(facts, ("papermill.execute_notebook", "nbclient.NotebookClient", "nbconvert.*"), m.PROD)
     ci_runs = m.steps_matching(m.ci_steps(facts), r"\b(papermill|nbconvert --execute|jupyter execute)\b")
     if hits and (runners or ci_runs):
@@ -78,15 +77,16 @@ def modular_code(facts: Facts) -> Finding:
     "Code is packaged and its steps have entry points",
     level="F",
     weight=Weight.NORMAL,
-    remediation="Add a `pyproject.toml` with a package (src layout) and make each step runnable "
-    "non-interactively, e.g. `python -m pkg.train --config conf.yaml` or `[project.scripts]`.",
+    remediation=(
+        "Add a `pyproject.toml` with a package (src layout) and make each step runnable non-interactively, "
+        "e.g. `python -m pkg.train --config conf.yaml` or `[project.scripts]`."
+    ),
     url="https://packaging.python.org/en/latest/guides/writing-pyproject-toml/",
 )
 def packaged(facts: Facts) -> Finding:
     """A package definition (`pyproject.toml` [project] or Poetry, `setup.py`, `setup.cfg`) plus a package
-    folder,
-    and entry points: `[project.scripts]`, `__main__.py`, a CLI (argparse, typer, click, Hydra, fire) or a
-    `__main__` guard in a module."""
+    folder, and entry points: `[project.scripts]`, `__main__.py`, a CLI (argparse, typer, click, Hydra,
+    fire) or a `__main__` guard in a module."""
     packaging: list[Evidence] = []
     for path, doc in facts.toml.items():
         if path.endswith("pyproject.toml") and ("project" in doc or "poetry" in doc.get("tool", {})):
@@ -135,8 +135,10 @@ def packaged(facts: Facts) -> Finding:
     "Parameters live in configuration files, not in code",
     level="1",
     weight=Weight.NORMAL,
-    remediation="Move hyperparameters and paths to versioned config (`params.yaml`, `configs/*.yaml`, Hydra) "
-    "and load it in the pipeline so runs are parameterised.",
+    remediation=(
+        "Move hyperparameters and paths to versioned config (`params.yaml`, `configs/*.yaml`, Hydra) and "
+        "load it in the pipeline so runs are parameterised."
+    ),
     url="https://hydra.cc/docs/intro/",
 )
 def config_externalized(facts: Facts) -> Finding:
@@ -187,14 +189,15 @@ _IGNORE_PROBES = {
     ".gitignore keeps data, models, run outputs and secrets out of git",
     level="F",
     weight=Weight.REQUIRED,
-    remediation="Add an ML .gitignore: data/, models/ and *.pkl, mlruns/ (run outputs), .env, "
-    ".ipynb_checkpoints/.",
+    remediation=(
+        "Add an ML .gitignore: data/, models/ and *.pkl, mlruns/ (run outputs), .env, .ipynb_checkpoints/."
+    ),
     url="https://github.com/github/gitignore/blob/main/Python.gitignore",
 )
 def gitignore_ml(facts: Facts) -> Finding:
     """The .gitignore files cover at least three of: model binaries, data, run outputs (mlruns, wandb),
-    secrets
-    (.env), notebook checkpoints; model binaries must be among them. Data managed by DVC counts as covered."""
+    secrets (.env), notebook checkpoints; model binaries must be among them. Data managed by DVC counts as
+    covered."""
     import pathspec
 
     ignores = {path: text for path, text in facts.texts.items() if path.rsplit("/", 1)[-1] == ".gitignore"}
@@ -207,18 +210,17 @@ def gitignore_ml(facts: Facts) -> Finding:
     covered = set()
     for category, probes in _IGNORE_PROBES.items():
         for probe in probes:
-            if any(spec.match_file(probe) for prefix, spec in specs if prefix in ("", "../")) or any(
-                probe.startswith(prefix) and spec.match_file(probe[len(prefix) :]) for prefix, spec in specs
+            # the root's and its ancestors' ignore files cover every probe; nested ones only their folder
+            if any(spec.match_file(probe) for prefix, spec in specs if not prefix.strip("./")) or any(
+                prefix.strip("./") and probe.startswith(prefix) and spec.match_file(probe[len(prefix) :])
+                for prefix, spec in specs
             ):
                 covered.add(category)
     if facts.paths_matching(r"\.dvc$", r"(^|/)dvc\.yaml$") or any(
         re.match(r"(\.\./)*data/", path) for path in ignores
     ):
         covered.add("data")
-    evidence = [
-        Evidence(path, None, f"covers: {', '.join(sorted(covered)) or 'none of the ML artifacts'}")
-        for path in sorted(ignores)
-    ][:5]
+    evidence = [Evidence(path) for path in sorted(ignores)][:5]
     missing = sorted(set(_IGNORE_PROBES) - covered)
     if "models" in covered and len(covered) >= 3:
         return Finding(Status.PASS, f"ignores {', '.join(sorted(covered))}", evidence)

@@ -13,8 +13,7 @@ from .registry import Finding, check
 
 def online_serving(facts: Facts) -> list[m.Hit]:
     """Where an online prediction service is defined in production code (FastAPI, Flask, BentoML, Ray Serve
-    ...)
-    or deployed to a managed endpoint (Vertex, SageMaker, Azure ML, Databricks serving)."""
+    ...) or deployed to a managed endpoint (Vertex, SageMaker, Azure ML, Databricks serving)."""
     hits = [h for items in m.by_tool(facts, p.SERVING, m.PROD).values() for h in items]
     hits += [h for items in m.by_tool(facts, p.SERVING, m.PROD, "decorators").values() for h in items]
     hits += [h for items in m.by_tool(facts, p.SERVING, m.PROD, "bases").values() for h in items]
@@ -50,18 +49,18 @@ def batch_scoring(facts: Facts, roles: tuple[str, ...] = m.PROD) -> list[m.Hit]:
     "How the model is served is defined in code",
     level="F",
     weight=Weight.LOW,
-    remediation="Declare how the model is served: an online service (FastAPI, BentoML, KServe ...) or a "
-                "batch "
-    "scoring job.",
-    url=""
-        "https://cloud.google.com/architecture/mlops-continuous-delivery-and-automation-pipelines-in-machine-learning#mlops_level_0_manual_process",
+    remediation=(
+        "Declare how the model is served: an online service (FastAPI, BentoML, KServe ...) or a batch "
+        "scoring job."
+    ),
+    url=(
+        "https://cloud.google.com/architecture/mlops-continuous-delivery-and-automation-pipelines-in-machine-learning#mlops_level_0_manual_process"  # noqa: E501
+    ),
 )
 def serving_defined(facts: Facts) -> Finding:
     """An online service (FastAPI/Flask app, BentoML service, Ray Serve, KServe/Seldon manifests, Triton
-    config,
-    TorchServe handlers) or a batch scoring job (`predict.py`/`score.py` calling `.predict`, Spark UDFs,
-    Vertex
-    batch prediction, SageMaker Transformer). Only in notebooks is partial."""
+    config, TorchServe handlers) or a batch scoring job (`predict.py`/`score.py` calling `.predict`, Spark
+    UDFs, Vertex batch prediction, SageMaker Transformer). Only in notebooks is partial."""
     online = online_serving(facts)
     manifests = serving_manifests(facts)
     if online or manifests:
@@ -72,7 +71,7 @@ def serving_defined(facts: Facts) -> Finding:
         )
     batch = batch_scoring(facts)
     if batch:
-        return Finding(Status.PASS, f"batch scoring in {m._where(batch)}", m.evidence(batch)[:5])
+        return Finding(Status.PASS, f"batch scoring in {m.where_hits(batch)}", m.evidence(batch)[:5])
     elsewhere = batch_scoring(facts, ("notebook", "example"))
     if elsewhere:
         return Finding(
@@ -87,16 +86,16 @@ def serving_defined(facts: Facts) -> Finding:
     "Predictions are logged for monitoring",
     level="1",
     weight=Weight.NORMAL,
-    remediation="Log each request's inputs and prediction (a log, table or request-response capture such as "
-    "SageMaker `DataCaptureConfig`, KServe `logger`) so drift and quality can be measured.",
+    remediation=(
+        "Log each request's inputs and prediction (a log, table or request-response capture such as "
+        "SageMaker `DataCaptureConfig`, KServe `logger`) so drift and quality can be measured."
+    ),
     url="https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-data-capture.html",
 )
 def prediction_logging(facts: Facts) -> Finding:
     """The serving code writes inputs and predictions somewhere (logging, a table, a file) or the platform
-    captures
-    them (SageMaker `DataCaptureConfig`, KServe `logger:`, Databricks inference tables). Not applicable
-    without
-    online serving."""
+    captures them (SageMaker `DataCaptureConfig`, KServe `logger:`, Databricks inference tables). Not
+    applicable without online serving."""
     serving = online_serving(facts)
     capture = m.calls(facts, ("sagemaker.model_monitor.DataCaptureConfig",), m.PROD)
     capture += m.kwarg_calls(
@@ -129,7 +128,9 @@ def prediction_logging(facts: Facts) -> Finding:
         or re.search(r"log_prediction|record_prediction", c.name)
     ]
     if logs:
-        return Finding(Status.PASS, f"the service logs predictions ({m._where(logs)})", m.evidence(logs)[:5])
+        return Finding(
+            Status.PASS, f"the service logs predictions ({m.where_hits(logs)})", m.evidence(logs)[:5]
+        )
     return Finding(Status.FAIL, "the service does not log its predictions", m.evidence(serving)[:3])
 
 
@@ -165,14 +166,16 @@ def drift_sources(facts: Facts, roles: tuple[str, ...] = m.PROD) -> list[Source]
     "Drift and model performance are monitored on a schedule",
     level="2",
     weight=Weight.REQUIRED,
-    remediation="Run a scheduled monitoring job comparing live data and predictions with the training "
-    "reference (Evidently, whylogs, NannyML, alibi-detect, KS/PSI) and alert or retrain on drift.",
+    remediation=(
+        "Run a scheduled monitoring job comparing live data and predictions with the training reference "
+        "(Evidently, whylogs, NannyML, alibi-detect, KS/PSI) and alert or retrain on drift."
+    ),
     url="https://docs.evidentlyai.com/",
 )
 def model_monitoring(facts: Facts) -> Finding:
     """Drift or performance monitoring code (Evidently, whylogs, NannyML, alibi-detect, SageMaker/Vertex/Azure
-    monitors, KS/PSI statistics) that runs on a schedule (a scheduled CI job or orchestrator schedule invoking
-    it) or inside the service. Monitoring code run by hand or in notebooks is partial."""
+    monitors, KS/PSI statistics) that runs on a schedule (a scheduled CI job or orchestrator schedule
+    invoking it) or inside the service. Monitoring code run by hand or in notebooks is partial."""
     monitors = drift_sources(facts)
     platform = m.calls(facts, (".create_monitoring_schedule", "azure.ai.ml.entities.MonitorSchedule"), m.PROD)
     if platform:
@@ -236,14 +239,14 @@ def model_monitoring(facts: Facts) -> Finding:
     "The service exports operational metrics and alerts",
     level="2",
     weight=Weight.LOW,
-    remediation="Expose latency/throughput/error metrics (prometheus-client, OpenTelemetry) and alert on "
-                "them.",
+    remediation=(
+        "Expose latency/throughput/error metrics (prometheus-client, OpenTelemetry) and alert on them."
+    ),
     url="https://prometheus.io/docs/instrumenting/clientlibs/",
 )
 def ops_metrics(facts: Facts) -> Finding:
     """prometheus-client, prometheus-fastapi-instrumentator, OpenTelemetry, StatsD or Datadog in production
-    code,
-    Grafana dashboards, or Prometheus alerting rules."""
+    code, Grafana dashboards, or Prometheus alerting rules."""
     hits = m.imports(facts, tuple(x[:-2] for x in p.OPS_METRICS), m.PROD)
     rules = [
         Evidence(path, None, "PrometheusRule")
@@ -266,14 +269,14 @@ def ops_metrics(facts: Facts) -> Finding:
     "The model and its data are documented",
     level="F",
     weight=Weight.LOW,
-    remediation="Write a model card (`MODEL_CARD.md`: intended use, data, metrics, limits) and keep it with "
-    "the code.",
+    remediation=(
+        "Write a model card (`MODEL_CARD.md`: intended use, data, metrics, limits) and keep it with the code."
+    ),
     url="https://modelcards.withgoogle.com/about",
 )
 def model_card(facts: Facts) -> Finding:
     """A model card (`MODEL_CARD.md`, `model_card.md`, `model_cards/`), a datasheet, docs about the model,
-    data
-    or features."""
+    data or features."""
     found = [f for f in facts.paths_matching(*p.MODEL_CARD_FILES) if not f.startswith("../")]
     if found:
         return Finding(Status.PASS, f"model documentation: {m.where(found)}", m.file_evidence(found)[:5])

@@ -81,17 +81,19 @@ def stack(facts: Facts) -> list[str]:
     "Training is an orchestrated pipeline defined in code",
     level="1",
     weight=Weight.REQUIRED,
-    remediation="Wrap prepare -> validate -> train -> evaluate -> register as steps of an orchestrated "
-                "pipeline "
-    "(Prefect, Airflow, Kubeflow, Dagster, ZenML, Kedro, Metaflow, DVC pipelines ...).",
-    url=""
-        "https://cloud.google.com/architecture/mlops-continuous-delivery-and-automation-pipelines-in-machine-learning#mlops_level_1_ml_pipeline_automation",
+    remediation=(
+        "Wrap prepare -> validate -> train -> evaluate -> register as steps of an orchestrated pipeline "
+        "(Prefect, Airflow, Kubeflow, Dagster, ZenML, Kedro, Metaflow, DVC pipelines ...)."
+    ),
+    url=(
+        "https://cloud.google.com/architecture/mlops-continuous-delivery-and-automation-pipelines-in-machine-learning#mlops_level_1_ml_pipeline_automation"  # noqa: E501
+    ),
 )
 def pipeline_as_code(facts: Facts) -> Finding:
     """A pipeline DAG defined in code or pipeline YAML: Prefect `@flow`, Airflow `DAG`/`@dag`, KFP
-    `@dsl.pipeline`,
-    TFX, Dagster, ZenML, Flyte, Metaflow `FlowSpec`, Kedro, SageMaker/Vertex/Azure ML pipelines, `dvc.yaml`
-    stages, Databricks jobs, Argo, Mage. A Makefile chain or a lone training script is partial."""
+    `@dsl.pipeline`, TFX, Dagster, ZenML, Flyte, Metaflow `FlowSpec`, Kedro, SageMaker/Vertex/Azure ML
+    pipelines, `dvc.yaml` stages, Databricks jobs, Argo, Mage. A Makefile chain or a lone training script
+    is partial."""
     code = orchestrators(facts, m.PROD)
     declared = yaml_pipelines(facts)
     if code or declared:
@@ -138,16 +140,19 @@ def pipeline_as_code(facts: Facts) -> Finding:
 
 
 def stage_names(facts: Facts) -> list[tuple[str, Evidence]]:
-    """Names of pipeline steps: orchestrator task/step functions, operator task IDs, DVC stages, SageMaker and
-    TFX step classes, Databricks task keys."""
+    """Names of pipeline steps: orchestrator task/step functions (decorated, or wrapped by calling the
+    decorator), operator task IDs, DVC stages, SageMaker and TFX step classes, Databricks task keys."""
     names: list[tuple[str, Evidence]] = []
     for source in facts.by_role("prod"):
         for dec in source.facts.decorated:
             if m.any_match(dec.decorator, p.STEP_DECORATORS) or dec.decorator in p.MAGE_DECORATORS:
                 for name in (dec.function, *dec.strings):
                     names.append((name, Evidence(source.path, dec.line, f"@{dec.decorator} {dec.function}")))
+        # steps made by calling the decorator (`train_task = task(train, name="train")`): every call of
+        # the file may then run a step, so their names count
+        wrapped = any(m.any_match(call.name, p.STEP_DECORATORS) for call in source.facts.calls)
         for call in source.facts.calls:
-            if m.any_match(call.name, p.STEP_CALLS):
+            if wrapped or m.any_match(call.name, p.STEP_CALLS):
                 for name in (call.name.rsplit(".", 1)[-1], *call.strings):
                     names.append((name, Evidence(source.path, call.line, source.facts.snippet(call.line))))
     for path, docs in facts.yaml.items():
@@ -173,8 +178,10 @@ def stage_names(facts: Facts) -> list[tuple[str, Evidence]]:
     "The pipeline has the ML stages, validation included",
     level="1",
     weight=Weight.NORMAL,
-    remediation="Give the pipeline explicit steps for data preparation, data validation, training, "
-    "evaluation/model validation and registration/push.",
+    remediation=(
+        "Give the pipeline explicit steps for data preparation, data validation, training, evaluation/model "
+        "validation and registration/push."
+    ),
 )
 def ml_stages(facts: Facts) -> Finding:
     """Step names of the pipeline cover prepare, validate data, train, evaluate and register/push (at least
@@ -276,18 +283,21 @@ def _training_steps(facts: Facts, steps: list[m.CIStep]) -> list[m.CIStep]:
     "Training is triggered automatically (schedule, new data, drift)",
     level="1",
     weight=Weight.REQUIRED,
-    remediation="Add a scheduled or data-triggered retrain: a cron schedule on the orchestrator "
-    "(`flow.serve(cron=...)`, Airflow `schedule=`) or a scheduled CI workflow that runs the pipeline. "
-    "Schedules configured in a UI cannot be seen: ignore the check with a reason.",
-    url=""
-        "https://cloud.google.com/architecture/mlops-continuous-delivery-and-automation-pipelines-in-machine-learning#additional_components",
+    remediation=(
+        "Add a scheduled or data-triggered retrain: a cron schedule on the orchestrator "
+        "(`flow.serve(cron=...)`, Airflow `schedule=`) or a scheduled CI workflow that runs the pipeline. "
+        "Schedules configured in a UI cannot be seen: ignore the check with a reason."
+    ),
+    url=(
+        "https://cloud.google.com/architecture/mlops-continuous-delivery-and-automation-pipelines-in-machine-learning#additional_components"  # noqa: E501
+    ),
 )
 def ct_trigger(facts: Facts) -> Finding:
     """An automatic trigger on the training pipeline: an orchestrator schedule or sensor (Prefect `cron=`,
-    Airflow
-    `schedule=`, Dagster schedules/sensors, Vertex/KFP recurring runs, Azure ML schedules, Databricks and Argo
-    cron), a scheduled CI workflow that runs training, or a CI workflow triggered by data changes. A scheduled
-    workflow that only lints does not count; on-demand only (`workflow_dispatch`) is partial."""
+    Airflow `schedule=`, Dagster schedules/sensors, Vertex/KFP recurring runs, Azure ML schedules,
+    Databricks and Argo cron), a scheduled CI workflow that runs training, or a CI workflow triggered by
+    data changes. A scheduled workflow that only lints does not count; on-demand only (`workflow_dispatch`)
+    is partial."""
     scheduled = ct_ci_steps(facts)
     orchestrated = orchestrator_schedules(facts)
     if scheduled or orchestrated:
@@ -333,9 +343,8 @@ def ct_ci_steps(facts: Facts) -> list[m.CIStep]:
     return found
 
 
-_ENVS = (
-    r"(^|[/_.-])(dev|develop|development|local|test|staging|stage|stg|preprod|qa|prod|production|prd)([/_.-]|$)"
-)
+_ENV_NAMES = "dev|develop|development|local|test|staging|stage|stg|preprod|qa|prod|production|prd"
+_ENVS = rf"(^|[/_.-])({_ENV_NAMES})([/_.-]|$)"
 
 
 @check(
@@ -344,8 +353,10 @@ _ENVS = (
     "The same pipeline runs in dev, staging and production",
     level="2",
     weight=Weight.NORMAL,
-    remediation="Parameterise one pipeline by environment (config per environment, Databricks bundle "
-    "targets, Hydra groups) instead of forking code per environment.",
+    remediation=(
+        "Parameterise one pipeline by environment (config per environment, Databricks bundle targets, Hydra "
+        "groups) instead of forking code per environment."
+    ),
 )
 def env_symmetry(facts: Facts) -> Finding:
     """Configuration per environment (`configs/dev.yaml`, `staging`, `prod`, Kedro/Hydra environment folders,
@@ -395,15 +406,16 @@ def _norm_env(name: str) -> str:
     "Features are defined once for training and serving",
     level="1",
     weight=Weight.LOW,
-    remediation="Serve features from a feature store (Feast, Tecton, Hopsworks, cloud stores) or import one "
-    "feature module from both training and serving code.",
+    remediation=(
+        "Serve features from a feature store (Feast, Tecton, Hopsworks, cloud stores) or import one feature "
+        "module from both training and serving code."
+    ),
     url="https://docs.feast.dev/",
 )
 def shared_features(facts: Facts) -> Finding:
     """A feature store (Feast, Tecton, Hopsworks, Databricks, Vertex, SageMaker Feature Store) used in code,
-    or
-    one local feature module imported by both training and online serving code. Not applicable without online
-    serving."""
+    or one local feature module imported by both training and online serving code. Not applicable without
+    online serving."""
     from .checks_ops import online_serving
 
     store = {
@@ -443,8 +455,10 @@ def shared_features(facts: Facts) -> Finding:
     "Drift or performance monitoring triggers retraining",
     level="2",
     weight=Weight.NORMAL,
-    remediation="Wire the drift/performance monitor to the pipeline: when it fires, start a training run "
-    "(`run_deployment`, a `repository_dispatch`/`gh workflow run`, a pipeline submit).",
+    remediation=(
+        "Wire the drift/performance monitor to the pipeline: when it fires, start a training run "
+        "(`run_deployment`, a `repository_dispatch`/`gh workflow run`, a pipeline submit)."
+    ),
 )
 def monitoring_trigger(facts: Facts) -> Finding:
     """Drift or performance monitoring code (Evidently, whylogs, NannyML, alibi-detect, KS/PSI) that starts a

@@ -22,8 +22,10 @@ def trackers(facts: Facts, roles: tuple[str, ...] = m.ANY_CODE) -> dict[str, lis
     "Runs are tracked (params, metrics, artifacts)",
     level="1",
     weight=Weight.REQUIRED,
-    remediation="Log parameters, metrics and artifacts of every run with a tracker (MLflow, W&B, Neptune, "
-    "Comet, ClearML, DVCLive, Aim) from the training code.",
+    remediation=(
+        "Log parameters, metrics and artifacts of every run with a tracker (MLflow, W&B, Neptune, Comet, "
+        "ClearML, DVCLive, Aim) from the training code."
+    ),
     url="https://mlflow.org/docs/latest/ml/tracking/",
 )
 def experiment_tracking(facts: Facts) -> Finding:
@@ -34,7 +36,7 @@ def experiment_tracking(facts: Facts) -> Finding:
     if prod:
         hits = [h for items in prod.values() for h in items]
         return Finding(
-            Status.PASS, f"{', '.join(sorted(prod))} tracking in {m._where(hits)}", m.evidence(hits)
+            Status.PASS, f"{', '.join(sorted(prod))} tracking in {m.where_hits(hits)}", m.evidence(hits)
         )
     other = trackers(facts, ("notebook", "example"))
     weak = m.calls(facts, p.WEAK_TRACKING_CALLS, m.PROD)
@@ -58,15 +60,16 @@ def experiment_tracking(facts: Facts) -> Finding:
     "Each run records its data version and artifacts",
     level="1",
     weight=Weight.NORMAL,
-    remediation="Record the input data version with each run (`mlflow.log_input`, a data-hash tag, W&B "
-    "`use_artifact`, a committed `dvc.lock`).",
+    remediation=(
+        "Record the input data version with each run (`mlflow.log_input`, a data-hash tag, W&B "
+        "`use_artifact`, a committed `dvc.lock`)."
+    ),
     url="https://mlflow.org/docs/latest/ml/dataset/",
 )
 def lineage(facts: Facts) -> Finding:
     """Per-run lineage: `mlflow.log_input`/`mlflow.data`, W&B `use_artifact`, tags or params carrying a data
     version or hash, a committed `dvc.lock`, or a KFP/TFX/Vertex/SageMaker pipeline (built-in lineage
-    metadata). Tracking
-    without data versions is partial."""
+    metadata). Tracking without data versions is partial."""
     direct = m.calls(facts, ("mlflow.log_input", "mlflow.data.*", ".use_artifact"), m.PROD)
     tagged = [
         h
@@ -112,16 +115,17 @@ def registrations(facts: Facts, roles: tuple[str, ...]) -> list[m.Hit]:
     "Trained models are pushed to a model registry",
     level="2",
     weight=Weight.REQUIRED,
-    remediation="Register every trained model version from the pipeline (`mlflow.register_model` or "
-    "`log_model(registered_model_name=...)`, W&B `link_model`, Vertex `Model.upload`, SageMaker "
-    "model packages, Azure ML `models.create_or_update`).",
+    remediation=(
+        "Register every trained model version from the pipeline (`mlflow.register_model` or "
+        "`log_model(registered_model_name=...)`, W&B `link_model`, Vertex `Model.upload`, SageMaker model "
+        "packages, Azure ML `models.create_or_update`)."
+    ),
     url="https://mlflow.org/docs/latest/ml/model-registry/",
 )
 def model_registry(facts: Facts) -> Finding:
     """Registration in code outside tests: MLflow (`register_model`, `registered_model_name=`,
     `create_model_version`), W&B registry links, Vertex `Model.upload`, SageMaker `RegisterModel`/model
-    packages,
-    Azure ML models, ZenML `Model`. Hugging Face Hub pushes or a BentoML local store are partial."""
+    packages, Azure ML models, ZenML `Model`. Hugging Face Hub pushes or a BentoML local store are partial."""
     hits = registrations(facts, m.ANY_CODE)
     if not m.production(hits):
         weak = m.calls(facts, p.WEAK_REGISTRY_CALLS, m.PROD)
@@ -138,15 +142,16 @@ def model_registry(facts: Facts) -> Finding:
     "Models are promoted (and rolled back) by alias or stage",
     level="2",
     weight=Weight.NORMAL,
-    remediation="Promote by moving a registry alias (`set_registered_model_alias(name, 'champion', v)`) and "
-    "serve `models:/name@champion`; roll back by moving the alias back.",
+    remediation=(
+        "Promote by moving a registry alias (`set_registered_model_alias(name, 'champion', v)`) and serve "
+        "`models:/name@champion`; roll back by moving the alias back."
+    ),
     url="https://mlflow.org/docs/latest/ml/model-registry/#deploy-and-organize-models-with-aliases-and-tags",
 )
 def promotion(facts: Facts) -> Finding:
     """Aliases or stages managed in code (`set_registered_model_alias`, `get_model_version_by_alias`,
-    `models:/name@alias`, Vertex `version_aliases`, SageMaker approval status, ZenML stages). The deprecated
-    MLflow
-    `transition_model_version_stage` passes with a note."""
+    `models:/name@alias`, Vertex `version_aliases`, SageMaker approval status, ZenML stages). The
+    deprecated MLflow `transition_model_version_stage` passes with a note."""
     hits = m.calls(facts, p.PROMOTION_CALLS + (".get_model_version_by_alias",))
     hits += m.kwarg_calls(facts, ("version_aliases", "ModelApprovalStatus"))
     hits += m.strings(facts, r"^models:/[^/]+@\w+")

@@ -53,15 +53,16 @@ def tests_exist(facts: Facts) -> Finding:
     "Data is validated before training",
     level="1",
     weight=Weight.REQUIRED,
-    remediation="Validate input data in the pipeline before training (pandera schemas, Great Expectations "
-    "checkpoints, TFDV, Deepchecks data integrity, Evidently tests) and stop on schema skew.",
+    remediation=(
+        "Validate input data in the pipeline before training (pandera schemas, Great Expectations "
+        "checkpoints, TFDV, Deepchecks data integrity, Evidently tests) and stop on schema skew."
+    ),
     url="https://pandera.readthedocs.io/en/stable/",
 )
 def data_validation(facts: Facts) -> Finding:
     """Data validation in production code: pandera, Great Expectations (code or a `gx/` project with
     checkpoints), TFDV/TFX ExampleValidator, Deepchecks, Evidently tests, Soda, whylogs constraints.
-    Validation
-    only in tests or notebooks, or plain pydantic record models, is partial."""
+    Validation only in tests or notebooks, or plain pydantic record models, is partial."""
     found = {
         tool: hits
         for tool, hits in m.by_tool(facts, p.DATA_VALIDATION, m.ANY_CODE, "imports").items()
@@ -79,7 +80,7 @@ def data_validation(facts: Facts) -> Finding:
         return Finding(
             Status.PASS,
             f"{', '.join(sorted(t for t, h in found.items() if m.production(h)))} "
-            f"validation in {m._where(m.production(hits))}",
+            f"validation in {m.where_hits(m.production(hits))}",
             m.evidence(m.production(hits)),
         )
     gx = facts.paths_matching(r"(^|/)(gx|great_expectations)/(great_expectations\.yml|checkpoints/)")
@@ -95,15 +96,21 @@ def data_validation(facts: Facts) -> Finding:
     return Finding(Status.FAIL, "no data validation")
 
 
+DECISION = re.compile(r"promot|approv|accept|passed|deploy|register|allow|ok$|valid", re.I)
+
+
 def metric_gates(facts: Facts, roles: tuple[str, ...]) -> list[m.Hit]:
-    """`if metric < threshold: raise/exit/return/promote` and `assert metric >= threshold` in code."""
+    """`if metric < threshold: raise/exit/return/promote` (or set a decision such as `promote = False`) and
+    `assert metric >= threshold` in code."""
     words = re.compile(rf"(^|_)({p.METRIC_WORDS})(_|$|\d)", re.I)
     promote = p.PROMOTION_CALLS + tuple(x for v in p.REGISTRY_CALLS.values() for x in v)
     hits = []
     for source in facts.by_role(*roles):
         for gate in source.facts.gates:
             if any(words.search(w) for w in gate.words) and (
-                gate.blocks or any(m.any_match(c, promote) for c in gate.calls)
+                gate.blocks
+                or any(m.any_match(c, promote) for c in gate.calls)
+                or any(DECISION.search(name) for name in gate.assigns)
             ):
                 hits.append(m.Hit(source, gate.line, "gate"))
     return hits
@@ -115,15 +122,17 @@ def metric_gates(facts: Facts, roles: tuple[str, ...]) -> list[m.Hit]:
     "A model validation gate can block promotion",
     level="1",
     weight=Weight.REQUIRED,
-    remediation="After evaluation, compare metrics with a threshold (and the production model) and stop the "
-    "pipeline or skip promotion when the candidate is not good enough.",
+    remediation=(
+        "After evaluation, compare metrics with a threshold (and the production model) and stop the pipeline"
+        " or skip promotion when the candidate is not good enough."
+    ),
     url="https://mlflow.org/docs/latest/ml/evaluation/",
 )
 def model_gate(facts: Facts) -> Finding:
     """A gate that can block promotion: `mlflow.validate_evaluation_results`/`MetricThreshold`, TFMA
-    thresholds,
-    SageMaker `ConditionStep`, KFP `dsl.If`/`Condition`, Deepchecks model evaluation, Giskard, or code like
-    `if metric < threshold: raise` in the pipeline. Metrics computed but never gated are partial."""
+    thresholds, SageMaker `ConditionStep`, KFP `dsl.If`/`Condition`, Deepchecks model evaluation, Giskard,
+    or code like `if metric < threshold: raise` in the pipeline. Metrics computed but never gated are
+    partial."""
     hits = m.calls(facts, p.MODEL_GATE_CALLS) + metric_gates(facts, m.ANY_CODE)
     if hits:
         return m.by_role(hits, "model validation gate", missing="")
@@ -143,15 +152,18 @@ def model_gate(facts: Facts) -> Finding:
     "The candidate is compared with the production model",
     level="1",
     weight=Weight.NORMAL,
-    remediation="Load the current production model (e.g. `models:/name@champion`), evaluate both on the same "
-    "test set and promote the candidate only if it is better.",
-    url=""
-        "https://cloud.google.com/architecture/mlops-continuous-delivery-and-automation-pipelines-in-machine-learning#data_and_model_validation",
+    remediation=(
+        "Load the current production model (e.g. `models:/name@champion`), evaluate both on the same test "
+        "set and promote the candidate only if it is better."
+    ),
+    url=(
+        "https://cloud.google.com/architecture/mlops-continuous-delivery-and-automation-pipelines-in-machine-learning#data_and_model_validation"  # noqa: E501
+    ),
 )
 def champion_challenger(facts: Facts) -> Finding:
     """A comparison with the current production model before promotion: `MetricThreshold(min_absolute_change=,
-    min_relative_change=)` with a baseline, TFMA `GenericChangeThreshold`, or code that reads the champion or
-    production model and gates on the comparison."""
+    min_relative_change=)` with a baseline, TFMA `GenericChangeThreshold`, or code that reads the champion
+    or production model and gates on the comparison."""
     change = m.calls(facts, p.CHANGE_GATE, m.ANY_CODE, kwargs=p.CHANGE_GATE_KWARGS)
     readers = m.calls(facts, p.CHAMPION_READ_CALLS, m.ANY_CODE) + m.strings(facts, p.ALIAS_WORDS, m.ANY_CODE)
     reader_files = {h.source.path for h in readers}
@@ -173,14 +185,15 @@ def champion_challenger(facts: Facts) -> Finding:
     "The model is evaluated on data slices",
     level="1",
     weight=Weight.LOW,
-    remediation="Report metrics per important segment (Fairlearn `MetricFrame`, TFMA slicing specs, groupby "
-    "+ metric) and gate on the worst slice.",
+    remediation=(
+        "Report metrics per important segment (Fairlearn `MetricFrame`, TFMA slicing specs, groupby + "
+        "metric) and gate on the worst slice."
+    ),
     url="https://fairlearn.org/main/user_guide/assessment/",
 )
 def sliced_evaluation(facts: Facts) -> Finding:
-    """Fairlearn `MetricFrame`, TFMA `SlicingSpec`, Deepchecks segment checks, Giskard scans, or `groupby`
-    in a
-    module that computes metrics."""
+    """Fairlearn `MetricFrame`, TFMA `SlicingSpec`, Deepchecks segment checks, Giskard scans, or `groupby` in
+    a module that computes metrics."""
     tools = m.calls(facts, tuple(x for x in p.SLICE_CALLS if x != ".groupby"))
     metric_files = {h.source.path for h in m.calls(facts, p.METRIC_CALLS)}
     grouped = [h for h in m.calls(facts, (".groupby",)) if h.source.path in metric_files]
@@ -225,10 +238,13 @@ def _ml_test_kinds(source: Source) -> dict[str, int]:
     "Tests cover the ML code (features, training, no NaN, artifacts)",
     level="2",
     weight=Weight.REQUIRED,
-    remediation="Add tests that import the feature and model code and check Google's CI list: feature unit "
-    "tests, training converges, no NaN, expected artifacts, pipeline integration on sample data.",
-    url=""
-        "https://research.google/pubs/the-ml-test-score-a-rubric-for-ml-production-readiness-and-technical-debt-reduction/",
+    remediation=(
+        "Add tests that import the feature and model code and check Google's CI list: feature unit tests, "
+        "training converges, no NaN, expected artifacts, pipeline integration on sample data."
+    ),
+    url=(
+        "https://research.google/pubs/the-ml-test-score-a-rubric-for-ml-production-readiness-and-technical-debt-reduction/"  # noqa: E501
+    ),
 )
 def ml_tests(facts: Facts) -> Finding:
     """Tests that import the project's own modules and check ML properties: no NaN/finite outputs, pipeline
@@ -265,21 +281,23 @@ def ml_tests(facts: Facts) -> Finding:
     "The prediction service's API is tested",
     level="2",
     weight=Weight.NORMAL,
-    remediation="Test the serving API in CI (FastAPI `TestClient`, BentoML testing, "
-    "`mlflow.models.validate_serving_input`) and declare a model signature.",
+    remediation=(
+        "Test the serving API in CI (FastAPI `TestClient`, BentoML testing, "
+        "`mlflow.models.validate_serving_input`) and declare a model signature."
+    ),
     url="https://fastapi.tiangolo.com/tutorial/testing/",
 )
 def serving_tests(facts: Facts) -> Finding:
     """Tests that call the serving app (`TestClient`, Flask `test_client`, BentoML testing,
-    `validate_serving_input`,
-    load tests with locust). A model signature alone is partial. Not applicable without online serving."""
+    `validate_serving_input`, load tests with locust). A model signature alone is partial. Not applicable
+    without online serving."""
     from .checks_ops import online_serving
 
     if not online_serving(facts):
         return Finding(Status.NOT_APPLICABLE, "no online serving")
     hits = m.calls(facts, p.SERVING_TEST_CALLS, ("test",)) + m.bases(facts, ("locust.HttpUser",), m.ANY_CODE)
     if hits:
-        return Finding(Status.PASS, f"serving API tested in {m._where(hits)}", m.evidence(hits))
+        return Finding(Status.PASS, f"serving API tested in {m.where_hits(hits)}", m.evidence(hits))
     signature = m.calls(facts, p.SIGNATURE_CALLS, m.PROD) + m.kwarg_calls(facts, ("signature",), m.PROD)
     if signature:
         return Finding(Status.PARTIAL, "model signature declared, API not tested", m.evidence(signature))

@@ -36,14 +36,14 @@ def requirement_lines(text: str) -> list[str]:
     "Dependencies are locked to exact versions",
     level="F",
     weight=Weight.REQUIRED,
-    remediation="Commit a lock file (`uv lock`, `poetry lock`, `pip-compile`) or pin every requirement with "
-                "`==`.",
+    remediation=(
+        "Commit a lock file (`uv lock`, `poetry lock`, `pip-compile`) or pin every requirement with `==`."
+    ),
     url="https://docs.astral.sh/uv/concepts/projects/sync/",
 )
 def dependencies_locked(facts: Facts) -> Finding:
     """A lock file (uv.lock, poetry.lock, Pipfile.lock, pdm.lock, pixi.lock, conda-lock) or a requirements
-    file
-    whose every line is pinned with `==` or hashes. Unpinned declarations are partial."""
+    file whose every line is pinned with `==` or hashes. Unpinned declarations are partial."""
     names = "|".join(re.escape(n) for n in p.LOCKFILES)
     locks = [path for path in facts.paths_matching(rf"(^|/)({names})$") if role_of(path) == "prod"]
     if locks:
@@ -74,6 +74,12 @@ def dependencies_locked(facts: Facts) -> Finding:
             or doc.get("tool", {}).get("poetry", {}).get("dependencies")
         )
     ]
+    declared += m.evidence(m.kwarg_calls(facts, p.DEPENDENCY_KWARGS, m.PROD))
+    declared += [
+        Evidence(path, None, "install_requires")
+        for path, text in facts.texts.items()
+        if path.endswith("setup.cfg") and "install_requires" in text
+    ]
     if unpinned or declared:
         return Finding(Status.PARTIAL, "dependencies declared but not locked", (unpinned + declared)[:10])
     return Finding(Status.FAIL, "no dependency declaration or lock file")
@@ -88,14 +94,14 @@ _FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)", re.I | re.M)
     "Pipeline steps run in a pinned container image",
     level="1",
     weight=Weight.NORMAL,
-    remediation="Add a Dockerfile for the training/serving image with `FROM` pinned to a version tag or "
-                "digest.",
+    remediation=(
+        "Add a Dockerfile for the training/serving image with `FROM` pinned to a version tag or digest."
+    ),
     url="https://docs.docker.com/build/building/best-practices/",
 )
 def containerized(facts: Facts) -> Finding:
     """A Dockerfile/Containerfile whose base images are pinned (not `:latest`), or container images declared
-    by
-    the pipeline (KFP `base_image=`, BentoML `docker:`, MLproject `docker_env`). Unpinned bases are
+    by the pipeline (KFP `base_image=`, BentoML `docker:`, MLproject `docker_env`). Unpinned bases are
     partial."""
     dockerfiles = {
         path: text
@@ -153,17 +159,16 @@ def containerized(facts: Facts) -> Finding:
     "Training data is versioned",
     level="1",
     weight=Weight.NORMAL,
-    remediation="Version data with DVC (`dvc add data/` and `dvc remote add -d ...`), git-LFS, lakeFS, or "
-                "log "
-    "dataset versions to the tracker (`mlflow.log_input`, W&B artifacts).",
+    remediation=(
+        "Version data with DVC (`dvc add data/` and `dvc remote add -d ...`), git-LFS, lakeFS, or log "
+        "dataset versions to the tracker (`mlflow.log_input`, W&B artifacts)."
+    ),
     url="https://dvc.org/doc/start/data-management/data-versioning",
 )
 def data_versioned(facts: Facts) -> Finding:
     """DVC (`.dvc` pointer files or `dvc.yaml` outputs with a remote in `.dvc/config`), git-LFS filters for
-    data
-    files, lakeFS, Delta time travel, or dataset artifacts logged to MLflow/W&B. Data files over 10 MB
-    committed
-    to plain git fail."""
+    data files, lakeFS, Delta time travel, or dataset artifacts logged to MLflow/W&B. Data files over 10 MB
+    committed to plain git fail."""
     large = [
         Evidence(path, None, f"{size // 1048576} MB in plain git")
         for path, size in facts.files.items()
@@ -195,10 +200,17 @@ def data_versioned(facts: Facts) -> Finding:
     hits = m.calls(facts, p.DATA_VERSION_CALLS) + m.imports(facts, ("lakefs", "lakefs_client", "lakefs_sdk"))
     if m.production(hits):
         return m.by_role(hits, "dataset versions recorded", missing="")
-    if pointers:
+    runs_dvc = m.strings(facts, r"^dvc$|^dvc (add|push|commit)\b", m.PROD)
+    runs_dvc += m.imports(facts, ("dvc.repo", "dvc.api"), m.PROD)
+    if remote and runs_dvc:
         return Finding(
-            Status.PARTIAL, "DVC files but no DVC remote configured", m.file_evidence(pointers)[:10]
+            Status.PASS,
+            "DVC remote configured and the pipeline versions its data with DVC",
+            [Evidence(".dvc/config", None, "remote")] + m.evidence(runs_dvc)[:5],
         )
+    if pointers or remote:
+        what = "DVC files but no DVC remote configured" if pointers else "a DVC remote but no data tracked"
+        return Finding(Status.PARTIAL, what, m.file_evidence(pointers or [".dvc/config"])[:10])
     if hits:
         return m.by_role(hits, "dataset versions recorded", missing="")
     return Finding(Status.FAIL, "no data versioning (DVC, git-LFS, lakeFS, dataset artifacts)")
@@ -232,15 +244,15 @@ def _tracked(facts: Facts, path: str) -> bool:
     "No trained model binaries committed to git",
     level="F",
     weight=Weight.NORMAL,
-    remediation="Remove model files from git (`git rm --cached`), ignore them, and store models in a "
-                "registry "
-    "or artifact store (or DVC/git-LFS).",
+    remediation=(
+        "Remove model files from git (`git rm --cached`), ignore them, and store models in a registry or "
+        "artifact store (or DVC/git-LFS)."
+    ),
     url="https://mlflow.org/docs/latest/ml/model-registry/",
 )
 def no_model_binaries(facts: Facts) -> Finding:
-    """Committed `*.pkl *.joblib *.h5 *.pt *.onnx *.safetensors ...` files that are not in git-LFS: the
-    Level 0
-    "hand over the pickle" smell."""
+    """Committed `*.pkl *.joblib *.h5 *.pt *.onnx *.safetensors ...` files that are not in git-LFS: the Level
+    0 "hand over the pickle" smell."""
     found = [
         Evidence(path, None, f"{size / 1024:.0f} KB")
         for path, size in sorted(facts.files.items())
@@ -264,18 +276,19 @@ def no_model_binaries(facts: Facts) -> Finding:
     "Training runs are reproducible (seeds and recorded inputs)",
     level="1",
     weight=Weight.NORMAL,
-    remediation="Fix random seeds in the training path and record code, data and config versions per run "
-    "(`dvc.lock`, or a tracker that stores the git commit and data version).",
-    url=""
-        "https://research.google/pubs/the-ml-test-score-a-rubric-for-ml-production-readiness-and-technical-debt-reduction/",
+    remediation=(
+        "Fix random seeds in the training path and record code, data and config versions per run "
+        "(`dvc.lock`, or a tracker that stores the git commit and data version)."
+    ),
+    url=(
+        "https://research.google/pubs/the-ml-test-score-a-rubric-for-ml-production-readiness-and-technical-debt-reduction/"  # noqa: E501
+    ),
 )
 def reproducible(facts: Facts) -> Finding:
     """Seeds in production code (`random_state=`, `np.random.seed`, `torch.manual_seed`, `seed_everything`
-    ...)
-    and a record of the inputs of each run: a committed `dvc.lock` or an experiment tracker (MLflow, W&B ...
-    record the git commit of each run; KFP, TFX, Vertex and SageMaker pipelines record lineage). One of the
-    two
-    is partial."""
+    ...) and a record of the inputs of each run: a committed `dvc.lock` or an experiment tracker (MLflow,
+    W&B ... record the git commit of each run; KFP, TFX, Vertex and SageMaker pipelines record lineage).
+    One of the two is partial."""
     seeds = m.calls(facts, p.SEED_CALLS, m.PROD) + m.kwarg_calls(facts, p.SEED_KWARGS, m.PROD)
     locks = facts.paths_matching(r"(^|/)dvc\.lock$")
     trackers = [h for hits in m.by_tool(facts, p.TRACKING_CALLS, m.PROD).values() for h in hits]

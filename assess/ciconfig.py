@@ -7,6 +7,7 @@ searching the raw text, because YAML loaders drop them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -161,8 +162,10 @@ def gitlab(path: str, doc, text: str) -> Pipeline:
     return pipeline
 
 
-def azure(path: str, doc, text: str) -> Pipeline:
+def azure(path: str, doc, text: str, template: Callable[[str], object] | None = None) -> Pipeline:
+    """Azure Pipelines; `template(name)` loads a `- template: file.yml` reference (stages, jobs or steps)."""
     pipeline = Pipeline(path, "Azure Pipelines", text=text)
+    load = template or (lambda name: None)
     if not isinstance(doc, dict):
         return pipeline
     if doc.get("trigger") != "none":
@@ -174,25 +177,36 @@ def azure(path: str, doc, text: str) -> Pipeline:
             pipeline.triggers.add("schedule")
             pipeline.crons.append(str(item["cron"]))
 
-    def walk_jobs(node, stage: str = "") -> None:
+    def step_commands(steps: list[dict], depth: int = 3) -> list[str]:
+        commands: list[str] = []
+        for step in steps:
+            for key in ("script", "bash", "powershell", "pwsh"):
+                commands += _strings(step.get(key))
+            if isinstance(step.get("task"), str):
+                commands.append(f"task {step['task']} " + " ".join(_strings(step.get("inputs"))))
+            included = (
+                load(str(step["template"])) if depth and isinstance(step.get("template"), str) else None
+            )
+            if isinstance(included, dict):
+                commands += step_commands(_find_steps(included), depth - 1)
+        return commands
+
+    def walk_jobs(node, stage: str = "", depth: int = 3) -> None:
         if isinstance(node, dict):
             if "steps" in node or "strategy" in node:
                 env = node.get("environment")
                 env_name = env.get("name") if isinstance(env, dict) else env
-                commands = []
-                for step in _find_steps(node):
-                    for key in ("script", "bash", "powershell", "pwsh"):
-                        commands += _strings(step.get(key))
-                    if isinstance(step.get("task"), str):
-                        commands.append(f"task {step['task']} " + " ".join(_strings(step.get("inputs"))))
                 name = node.get("job") or node.get("deployment") or stage or "job"
-                pipeline.jobs.append(Job(str(name), _lines(commands), str(env_name) if env_name else None))
+                commands = _lines(step_commands(_find_steps(node)))
+                pipeline.jobs.append(Job(str(name), commands, str(env_name) if env_name else None))
+            elif depth and isinstance(node.get("template"), str):
+                walk_jobs(load(node["template"]), stage, depth - 1)
             for key in ("stages", "jobs"):
                 for child in node.get(key) or []:
-                    walk_jobs(child, str(node.get("stage", stage)))
+                    walk_jobs(child, str(node.get("stage", stage)), depth)
         elif isinstance(node, list):
             for child in node:
-                walk_jobs(child, stage)
+                walk_jobs(child, stage, depth)
 
     walk_jobs(doc)
     return pipeline

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from .facts import Facts
 
+SCAFFOLD_KEYS = ("verify", "new")  # .mlops-level.toml tables read by `mlops-level new`/`verify`, not assess
+
 
 @dataclass
 class Settings:
@@ -57,6 +59,6 @@ def _parse(table, path: str, known_ids: set[str]) -> Settings:
             settings.warnings.append(f"{path}: {check_id} is ignored without a reason; give one")
         settings.ignore[check_id] = reason or "no reason given"
     for key in table:
-        if key != "ignore":
+        if key not in ("ignore", *SCAFFOLD_KEYS):
             settings.warnings.append(f"{path}: unknown setting `{key}` in [tool.mlops-level]")
     return settings

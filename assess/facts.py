@@ -1,10 +1,10 @@
 """Every fact the checks use, collected once: the only module of `assess` that reads the repository.
 
 `collect(root)` lists the files (see `inventory`), reads git facts (`gitinfo`), reads and parses what can
-matter:
-Python modules and notebook code cells with `ast`, YAML safely, TOML, Dockerfiles, Makefiles, requirements,
-CI configurations of every provider. Nothing is imported or executed. Problems with single files (unreadable,
-binary, too large, not UTF-8, bad syntax, malformed YAML) become warnings and the rest is still assessed.
+matter: Python modules and notebook code cells with `ast`, YAML safely, TOML, Dockerfiles, Makefiles,
+requirements, CI configurations of every provider. Nothing is imported or executed. Problems with single
+files (unreadable, binary, too large, not UTF-8, bad syntax, malformed YAML) become warnings and the rest is
+still assessed.
 
 A Python file is parsed only when it is a test or when a cheap word scan finds a name that some pattern in
 `patterns` needs (the last name of `mlflow.start_run`, the module of `mlflow.*`): a file without any of those
@@ -270,9 +270,9 @@ def collect(root: Path, *, git_root: Path | None = None, git: GitFacts | None = 
 
 
 def _add_top_level_ci(facts: Facts, top: Path) -> None:
-    """In a monorepo sub-folder, the repository's CI files (and dependency bots) count too."""
+    """In a monorepo sub-folder, the repository's CI files, dependency bots and top .gitignore count too."""
     regexes = [re.compile(r) for values in patterns.CI_FILES.values() for r in values]
-    regexes += [re.compile(r) for r in patterns.DEPENDENCY_BOT_FILES]
+    regexes += [re.compile(r) for r in (*patterns.DEPENDENCY_BOT_FILES, r"^\.gitignore$")]
     for rel in sorted(facts.git.tracked or ()):
         if any(r.search(rel) for r in regexes):
             path = top / rel
@@ -385,6 +385,19 @@ def _make_targets(texts: dict[str, str]) -> dict[str, list[str]]:
     return targets
 
 
+def _template_loader(facts: Facts, rel: str):
+    """Loads `- template: name.yml` references of an Azure pipeline, relative to its folder (or the root)."""
+
+    def load(name: str):
+        for candidate in (posixpath.join(posixpath.dirname(rel), name), name.lstrip("/")):
+            docs = facts.yaml.get(posixpath.normpath(candidate))
+            if docs:
+                return docs[0]
+        return None
+
+    return load
+
+
 def _pipelines(facts: Facts) -> list[ciconfig.Pipeline]:
     found = []
     for provider, regexes in patterns.CI_FILES.items():
@@ -404,7 +417,7 @@ def _pipelines(facts: Facts) -> list[ciconfig.Pipeline]:
             elif provider == "GitLab CI":
                 found.append(ciconfig.gitlab(rel, doc, text))
             elif provider == "Azure Pipelines":
-                found.append(ciconfig.azure(rel, doc, text))
+                found.append(ciconfig.azure(rel, doc, text, _template_loader(facts, rel)))
             else:
                 found.append(ciconfig.generic(rel, provider, doc, text))
     return found

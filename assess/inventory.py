@@ -68,7 +68,7 @@ def skipped_dir(parts: tuple[str, ...]) -> bool:
 
 
 def from_listing(root: Path, listed: list[str]) -> Inventory:
-    """Inventory from git's list of paths relative to `root` (virtualenvs found by their pyvenv.cfg dropped)."""
+    """Inventory from git's list of paths relative to `root` (virtualenvs, found by pyvenv.cfg, dropped)."""
     inventory = Inventory()
     venvs: list[str] = []
     for rel in listed:
@@ -145,10 +145,12 @@ def _add(root: Path, rel: str, inventory: Inventory) -> None:
         if problem:
             inventory.warnings.append(f"symlink not followed: {rel} ({problem})")
         return
-    if not stat.S_ISREG(info.st_mode):
+    if stat.S_ISREG(info.st_mode):
+        inventory.files[rel] = info.st_size
+    elif stat.S_ISDIR(info.st_mode):  # git lists a submodule as one entry
+        inventory.warnings.append(f"skipped {rel}: a git submodule, assess it on its own")
+    else:
         inventory.warnings.append(f"skipped {rel}: not a regular file")
-        return
-    inventory.files[rel] = info.st_size
 
 
 def symlink_problem(root: Path, link: Path) -> str | None:

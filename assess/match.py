@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ def any_match(name: str, patterns: Iterable[str]) -> bool:
 
 def _entries(facts: Facts, kind: str) -> dict[str, dict[str, list[tuple[Source, str, int, object]]]]:
     """Names of one kind (calls, decorators, bases, kwargs, imports) of every parsed source, indexed by their
-    first and last dotted segment so a pattern only looks at the names that can match it. Built once per Facts."""
+    first and last dotted segment so a pattern only looks at names that can match it. Built once per Facts."""
     key = f"index:{kind}"
     if key not in facts.cache:
         first: dict[str, list] = {}
@@ -164,25 +165,21 @@ def by_role(hits: list[Hit], what: str, *, missing: str, partial_note: str = "")
     """The common verdict: pass on production code, partial when found only in notebooks or examples."""
     prod = production(hits)
     if prod:
-        return Finding(Status.PASS, f"{what} in {_where(prod)}", evidence(prod))
+        return Finding(Status.PASS, f"{what} in {where_hits(prod)}", evidence(prod))
     if hits:
         note = partial_note or "only in notebooks or examples, not in the production code"
-        return Finding(Status.PARTIAL, f"{what} {note} ({_where(hits)})", evidence(hits))
+        return Finding(Status.PARTIAL, f"{what} {note} ({where_hits(hits)})", evidence(hits))
     return Finding(Status.FAIL, missing)
 
 
-def _where(hits: list[Hit]) -> str:
-    paths = sorted({h.source.path for h in hits})
-    return ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
-
-
 def where(paths: Iterable[str]) -> str:
+    """Up to three paths for a one-line reason: `a.py, b.py, c.py and 2 more`."""
     paths = sorted(set(paths))
     return ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
 
 
-def tools(found: dict[str, list[Hit]]) -> str:
-    return ", ".join(sorted(name for name, hits in found.items() if hits))
+def where_hits(hits: list[Hit]) -> str:
+    return where(h.source.path for h in hits)
 
 
 def by_tool(
@@ -194,6 +191,7 @@ def by_tool(
 
 
 # --- CI commands -
+_SCRIPT = re.compile(r"(?:^|\s|/)((?:\./)?[\w./-]+\.sh)\b")
 _MAKE = re.compile(r"\b(?:make|just)\s+(?:-\S+\s+)*([\w.\-/]+(?:\s+[\w.\-/]+)*)")
 _PY_MODULE = re.compile(
     r"\bpython[\d.]*\s+(?:-\S+\s+)*-m\s+([\w.]+)|\b(?:uv|poetry|pdm|hatch)\s+run\s+(?:python[\d.]*\s+)?"
@@ -218,13 +216,19 @@ class CIStep:
 
 
 def expand(facts: Facts, command: str, depth: int = 3) -> list[str]:
-    """A command and, for `make T`/`just T`, the recipe lines of T (followed `depth` levels)."""
+    """A command and what it runs: for `make T`/`just T` the recipe lines of T, for `bash scripts/x.sh` (or
+    `./scripts/x.sh`) the lines of that script, followed `depth` levels."""
     lines = [command]
     if depth:
         for match in _MAKE.finditer(command):
             for target in match.group(1).split():
                 for recipe in facts.make_targets.get(target, []):
                     lines += expand(facts, recipe, depth - 1)
+        for script in _SCRIPT.findall(command):
+            text = facts.texts.get(posixpath.normpath(script))
+            for line in (text or "").splitlines():
+                if line.strip() and not line.lstrip().startswith("#"):
+                    lines += expand(facts, line.strip(), depth - 1)
     return lines
 
 

@@ -2,11 +2,10 @@
 
 Python patterns are matched against names resolved by `pysource` (imports followed through aliases):
   "mlflow.start_run"   exactly that function;      "mlflow.*"  anything under the module;
-  ".set_registered_model_alias"  a method of that name on any receiver (`client.set_...`,
-  `MlflowClient().set_...`).
+  ".set_registered_model_alias"  that method on any receiver (`client.set_...`, `MlflowClient().set_...`).
 Import patterns ("mlflow") match the module and its sub-modules. Command patterns are regular expressions over
 shell commands found in CI jobs, Makefiles and scripts. `facts` derives its cheap "could this file matter?"
-prefilter from every identifier in here, so a new pattern is picked up there automatically.
+prefilter from the names these patterns need, so a new pattern is picked up there automatically.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ TRAINING_CALLS = (
     "transformers.Trainer",
     "transformers.Trainer().train",
     ".fit_generator",
+    ".backward",
     "keras.Model().fit",
     "lightning.Trainer().fit",
     "pytorch_lightning.Trainer().fit",
@@ -34,26 +34,6 @@ TRAINING_CALLS = (
     "autogluon.*",
     "flaml.AutoML().fit",
     "pycaret.*",
-)
-ML_LIBRARIES = (
-    "sklearn",
-    "xgboost",
-    "lightgbm",
-    "catboost",
-    "torch",
-    "tensorflow",
-    "keras",
-    "transformers",
-    "lightning",
-    "pytorch_lightning",
-    "statsmodels",
-    "prophet",
-    "jax",
-    "flax",
-    "optuna",
-    "autogluon",
-    "pycaret",
-    "flaml",
 )
 ENTRYPOINT_CALLS = (
     "argparse.ArgumentParser",
@@ -91,10 +71,10 @@ CONFIG_LOADERS = (
     "os.environ.get",
     "os.getenv",
 )
-CONFIG_FILES = ("params.yaml", "params.yml", "config.yaml", "config.yml", "conf/base/parameters.yml")
 CONFIG_DIRS = ("conf", "config", "configs", "configuration", "settings")
 
 # --- versioning ---------------------------------------------------------------------------------------------
+DEPENDENCY_KWARGS = ("install_requires",)  # setup(install_requires=[...]) declares dependencies
 LOCKFILES = (
     "uv.lock",
     "poetry.lock",
@@ -206,6 +186,7 @@ PIPELINE_CALLS = {
         "tfx.components.*",
         "tfx.v1.components.*",
     ),
+    "Azure ML pipelines": ("azureml.pipeline.core.Pipeline", "azureml.pipeline.core.pipeline.Pipeline"),
     "SageMaker Pipelines": (
         "sagemaker.workflow.pipeline.Pipeline",
         "sagemaker.workflow.steps.*",
@@ -227,7 +208,6 @@ PIPELINE_CALLS = {
     "Luigi": ("luigi.build", "luigi.run"),
 }
 PIPELINE_BASES = {"Metaflow": ("metaflow.FlowSpec",), "Luigi": ("luigi.Task",)}
-PIPELINE_IMPORTS = {"Mage": ("mage_ai",), "Kedro": ("kedro",)}
 MAGE_DECORATORS = ("data_loader", "transformer", "data_exporter", "custom")
 STEP_DECORATORS = (
     "prefect.task",
@@ -247,6 +227,7 @@ STEP_DECORATORS = (
     "mage_ai.data_preparation.decorators.*",
 )
 STEP_CALLS = (
+    "azureml.pipeline.steps.*",
     "airflow.operators.*",
     "airflow.providers.*",
     "kedro.pipeline.node",
@@ -268,6 +249,10 @@ STAGE_WORDS = {
 
 # --- continuous-training triggers -
 SCHEDULE_CALLS = (
+    "flytekit.CronSchedule",
+    "flytekit.FixedRate",
+    "azureml.pipeline.core.Schedule.create",
+    "azureml.pipeline.core.ScheduleRecurrence",
     ".serve",
     ".to_deployment",
     ".deploy",
@@ -305,9 +290,6 @@ SCHEDULE_KWARGS = (
     "cron_expression",
     "timetable",
 )
-DATA_TRIGGER_WORDS = (
-    r"new[_ ]?data|data[_ ]?changed|data[_ ]?hash|md5|checksum|fingerprint|dvc\.lock|data_version"
-)
 DATA_TRIGGER_PATHS = (r"(^|/)data(/|\*|$)", r"\.dvc$", r"dvc\.lock", r"dvc\.yaml")
 
 # --- tracking, metadata, registry -
@@ -339,6 +321,7 @@ TRACKING_CALLS = {
     "DVCLive": ("dvclive.Live", "dvclive.lightning.*", "dvclive.keras.*", "dvclive.huggingface.*"),
     "Vertex AI Experiments": ("google.cloud.aiplatform.start_run", "google.cloud.aiplatform.log_metrics"),
     "SageMaker Experiments": ("sagemaker.experiments.Run", "sagemaker.experiments.run.Run"),
+    "Azure ML runs": ("azureml.core.Run.get_context().log", "azureml.core.run.Run.get_context().log"),
     "Sacred": ("sacred.Experiment",),
     "Guild": ("guild.*",),
 }
@@ -380,13 +363,24 @@ REGISTRY_CALLS = {
         ".create_model_package_group",
         "sagemaker.model.Model().register",
     ),
-    "Azure ML registry": ("azure.ai.ml.MLClient().models.create_or_update", ".models.create_or_update"),
+    "Azure ML registry": (
+        "azure.ai.ml.MLClient().models.create_or_update",
+        ".models.create_or_update",
+        "azureml.core.Model.register",
+        "azureml.core.model.Model.register",
+    ),
     "ZenML Model Control Plane": ("zenml.Model", "zenml.model.model.Model"),
     "Neptune model registry": ("neptune.init_model_version",),
     "Comet registry": (".register_model",),
 }
 REGISTRY_KWARGS = ("registered_model_name", "model_package_group_name", "parent_model")
-WEAK_REGISTRY_CALLS = (".push_to_hub", "bentoml.*.save_model", "huggingface_hub.upload_file")
+WEAK_REGISTRY_CALLS = (
+    ".push_to_hub",
+    "bentoml.*.save_model",
+    "huggingface_hub.upload_file",
+    "tfx.components.Pusher",
+    "tfx.v1.components.Pusher",
+)
 PROMOTION_CALLS = (
     ".set_registered_model_alias",
     ".transition_model_version_stage",
@@ -521,9 +515,11 @@ CI_FILES = {
     "GitHub Actions": (r"^\.github/workflows/[^/]+\.ya?ml$",),
     "GitLab CI": (r"^\.gitlab-ci\.ya?ml$", r"^\.gitlab/ci/.+\.ya?ml$"),
     "Azure Pipelines": (
-        r"^azure-pipelines\.ya?ml$",
-        r"^\.azure-pipelines/.+\.ya?ml$",
+        r"(^|/)azure-pipelines[^/]*\.ya?ml$",
+        r"^\.?azure-pipelines/.+\.ya?ml$",
         r"^\.azuredevops/.+\.ya?ml$",
+        r"^\.pipelines/.+\.ya?ml$",
+        r"(^|/)azdo-[^/]+\.ya?ml$",
     ),
     "Jenkins": (r"(^|/)Jenkinsfile$",),
     "CircleCI": (r"^\.circleci/config\.ya?ml$",),
@@ -550,7 +546,8 @@ TRAIN_COMMANDS = (
     r"\b(dvc (repro|exp run)|kedro run|mlflow run|zenml pipeline run|prefect deployment run|"
     r"python3? (-m )?\S*(train|pipeline|flow|retrain|dag|workflow)\S*|make (train|pipeline|retrain)|"
     r"metaflow|flyte.*run|dagster (job|asset) (launch|materialize)|az ml job create|"
-    r"sagemaker.*start_pipeline_execution|databricks (bundle run|jobs run-now))"
+    r"sagemaker.*start_pipeline_execution|databricks (bundle run|jobs run-now)|anyscale jobs? submit|"
+    r"sky (jobs )?launch|modal run)"
 )
 ML_CHECK_COMMANDS = (
     r"\b(dvc (repro|exp run|metrics diff|plots diff)|cml |great_expectations|gx |checkpoint|"
@@ -565,6 +562,8 @@ PIPELINE_DEPLOY_COMMANDS = (
     r"mlflow run|kedro (package|deploy)|airflow dags (reserialize|trigger))"
 )
 PIPELINE_DEPLOY_CALLS = (
+    "azureml.pipeline.core.Pipeline().publish",
+    "azureml.pipeline.core.PipelineEndpoint.publish",
     ".deploy",
     "prefect.deploy",
     ".to_deployment",
@@ -586,9 +585,14 @@ MODEL_DEPLOY_COMMANDS = (
     r"\b(gcloud (run|ai endpoints|ai models) deploy|helm (upgrade|install)|kubectl (apply|set image|rollout)|"
     r"mlflow deployments create|mlflow models build-docker|bentoml deploy|modal deploy|"
     r"az ml online-deployment|sam deploy|serverless deploy|fly deploy|heroku|docker push|"
-    r"docker/build-push-action|kubectl apply)\b"
+    r"docker/build-push-action|kubectl apply|anyscale services? (rollout|deploy)|"
+    r"task \S*(ModelDeploy|AzureWebApp|AzureFunctionApp|KubernetesManifest|HelmDeploy)\S*)\b"
 )
 MODEL_DEPLOY_CALLS = (
+    "tfx.components.Pusher",
+    "tfx.v1.components.Pusher",
+    "azureml.core.Model.deploy",
+    "azureml.core.model.Model.deploy",
     "google.cloud.aiplatform.Model().deploy",
     "google.cloud.aiplatform.Endpoint().deploy",
     ".deploy_model",
@@ -606,8 +610,6 @@ MODEL_DEPLOY_CALLS = (
     "sagemaker.model.Model().deploy",
     "sagemaker.estimator.Estimator().deploy",
 )
-APPROVAL_WORDS = r"approv|manual|review"
-
 # --- serving and monitoring -
 SERVING = {
     "FastAPI": ("fastapi.FastAPI",),
@@ -687,7 +689,6 @@ RETRAIN_TRIGGER_CALLS = (
     ".create_run",
     ".create_run_from_pipeline_package",
 )
-RETRAIN_WORDS = r"retrain|dispatch|trigger|run_deployment|workflow run|training"
 OPS_METRICS = (
     "prometheus_client.*",
     "prometheus_fastapi_instrumentator.*",
@@ -774,7 +775,19 @@ STACK_MODULES = {
 }
 
 # Tables above that describe files, not code: `facts` leaves them out of its prefilter words.
-FILE_TABLES = frozenset({
-    "LOCKFILES", "MODEL_BINARY_SUFFIXES", "DATA_SUFFIXES", "CONFIG_FILES", "CONFIG_DIRS", "CI_FILES", "SERVING_FILES",
-    "SERVING_KINDS", "IAC_FILES", "DEPENDENCY_BOT_FILES", "MODEL_CARD_FILES", "DATA_TRIGGER_PATHS", "FILE_TABLES",
-})
+FILE_TABLES = frozenset(
+    {
+        "LOCKFILES",
+        "MODEL_BINARY_SUFFIXES",
+        "DATA_SUFFIXES",
+        "CONFIG_DIRS",
+        "CI_FILES",
+        "SERVING_FILES",
+        "SERVING_KINDS",
+        "IAC_FILES",
+        "DEPENDENCY_BOT_FILES",
+        "MODEL_CARD_FILES",
+        "DATA_TRIGGER_PATHS",
+        "FILE_TABLES",
+    }
+)

@@ -9,6 +9,7 @@ go through `notebook_source` first, which drops IPython magics and shell escapes
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ class Gate:
     words: frozenset[str]  # lower-case identifiers, attributes and string keys in the test
     blocks: bool  # a branch raises, exits or returns
     calls: tuple[str, ...]  # calls made in the branches (e.g. a promotion)
+    assigns: tuple[str, ...] = ()  # names assigned in the branches (`promote = False`)
 
 
 @dataclass
@@ -161,11 +163,18 @@ class _Collector(ast.NodeVisitor):
                 self.facts.has_main_guard = True
             else:
                 branches = [*node.body, *node.orelse]
-                self.facts.gates.append(
-                    Gate(
-                        node.lineno, _words(node.test), _blocks(branches), tuple(self._branch_calls(branches))
-                    )
+                assigned = tuple(
+                    target.id
+                    for statement in branches
+                    for sub in ast.walk(statement)
+                    if isinstance(sub, ast.Assign)
+                    for target in ast.walk(sub.targets[0])
+                    if isinstance(target, ast.Name)
                 )
+                gate = Gate(
+                    node.lineno, _words(node.test), _blocks(branches), tuple(self._branch_calls(branches))
+                )
+                self.facts.gates.append(dataclasses.replace(gate, assigns=assigned))
         self.generic_visit(node)
 
     def visit_Assert(self, node: ast.Assert) -> None:

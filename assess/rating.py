@@ -1,9 +1,8 @@
 """The rating policy: pure, driven by check results alone (see docs/assess.md, "The rating rule").
 
 1. Each check scores 1 (pass), 0.5 (partial) or 0 (fail); n/a and ignored checks are left out.
-2. Tier 1 = the foundation and Level 1 checks, tier 2 = the Level 2 checks; a tier's score is the weighted
-mean
-   (required 3, normal 2, low 1) of its applicable checks.
+2. Tier 1 = the foundation and Level 1 checks, tier 2 = the Level 2 checks; a tier's score is the
+   weighted mean (required 3, normal 2, low 1) of its applicable checks.
 3. Level 1: tier 1 >= 80 % and every required foundation/Level 1 check passes.
    Level 2: Level 1, tier 2 >= 80 % and every required Level 2 check passes. Otherwise Level 0.
 4. Progress = the next tier's score in percent; blocking = its required checks that do not pass.

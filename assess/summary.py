@@ -40,8 +40,7 @@ def by_family(report: Report) -> dict[str, list[CheckResult]]:
 
 def next_steps(report: Report) -> list[CheckResult]:
     """What to fix for the next level: its blocking required checks first, then its other unmet checks by
-    weight
-    (and, at Level 0, the unmet checks of the Level 1 tier only)."""
+    weight (at Level 0, the unmet checks of the Level 1 tier only)."""
     if report.rating.next_level is None:
         return []
     tier = str(report.rating.next_level)

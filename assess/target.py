@@ -85,13 +85,15 @@ def cloned(url: str) -> Iterator[Path]:
 
 
 def local_dir(target: str | Path) -> Path:
-    """The directory to assess, or TargetError (missing, a file, empty)."""
+    """The directory to assess, or TargetError (missing, unreadable, a file, inside .git, empty)."""
     path = Path(target).expanduser()
-    if not path.exists():
-        raise TargetError(f"{target}: no such file or directory")
-    if not path.is_dir():
-        raise TargetError(f"{target}: not a directory (give the repository folder)")
     try:
+        if not path.exists():
+            raise TargetError(f"{target}: no such file or directory")
+        if not path.is_dir():
+            raise TargetError(f"{target}: not a directory (give the repository folder)")
+        if ".git" in path.resolve().parts:
+            raise TargetError(f"{target}: is inside a .git folder; give the work tree instead")
         next(path.iterdir())
     except StopIteration:
         raise TargetError(f"{target}: the directory is empty, nothing to assess") from None

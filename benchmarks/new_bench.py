@@ -4,8 +4,9 @@
 
 "Cold" points UV_CACHE_DIR at an empty temporary folder, so every package is downloaded from PyPI;
 "warm" uses the persistent uv cache (run once cold or warm beforehand to fill it). Each verify builds a
-fresh virtual environment (no --env-cache). Figures (seconds, per verify step too) go to stdout and to
-benchmarks/out/new_bench.json, with the load average: other work on the machine slows every figure.
+fresh virtual environment, except the last: a second verify reusing an --env-cache environment.
+Figures (seconds, per verify step too) go to stdout and to benchmarks/out/new_bench.json, with the load
+average: other work on the machine slows every figure.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ def bench_new(repeat: int) -> list[float]:
     return times
 
 
-def bench_verify(project: Path, uv_cache: str | None) -> dict[str, float]:
-    """One full verify in a fresh environment; seconds per step plus the total."""
+def bench_verify(project: Path, uv_cache: str | None, env_cache: Path | None = None) -> dict[str, float]:
+    """One full verify (a fresh environment unless env_cache); seconds per step plus the total."""
     from mlops_level.scaffold import verify
 
     saved = os.environ.get("UV_CACHE_DIR")
@@ -52,7 +53,7 @@ def bench_verify(project: Path, uv_cache: str | None) -> dict[str, float]:
         os.environ["UV_CACHE_DIR"] = uv_cache
     try:
         started = time.perf_counter()
-        report = verify(project)
+        report = verify(project, env_cache=env_cache)
         total = time.perf_counter() - started
     finally:
         if saved is None:
@@ -92,6 +93,10 @@ def main() -> None:
             show("Level 0, fresh venv, cold uv cache", cold)
         results["verify_level0_warm_uv_cache"] = warm = bench_verify(project, None)
         show("Level 0, fresh venv, warm uv cache", warm)
+        with tempfile.TemporaryDirectory() as envs:
+            bench_verify(project, None, Path(envs))
+            results["verify_level0_reused_env"] = reused = bench_verify(project, None, Path(envs))
+        show("Level 0, environment reused with --env-cache", reused)
     results["load_average_1min"] = os.getloadavg()[0]
 
     OUT.parent.mkdir(parents=True, exist_ok=True)

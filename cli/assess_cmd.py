@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,7 +12,9 @@ from mlops_level.errors import EXIT_BELOW_THRESHOLD, UserError
 
 ASSESS_HELP = """Rate a repository on Google's MLOps maturity model (Level 0, 1 or 2) with evidence.
 
-PATH is a directory (default: the current one; for a sub-folder of a monorepo the CI files at the git root count too) or a git URL (https://, ssh://, git@host:path or file://), cloned shallowly into a temporary folder. Nothing from the repository is imported or executed.
+PATH is a directory (default: the current one; for a sub-folder of a monorepo the CI files at the git root \
+count too) or a git URL (https://, ssh://, git@host:path or file://), cloned shallowly into a temporary \
+folder. Nothing from the repository is imported or executed.
 
 Examples:
 
@@ -32,43 +34,90 @@ Examples:
 
 Exit codes: 0 report produced; 1 below --fail-under, or a regression (--fail-on-regression); 2 bad input.
 
-Ignore a check with a reason in the scanned repository's pyproject.toml: \\[tool.mlops-level] ignore = { ML203 = "scheduled in the Vertex AI console" } (or in a .mlops-level.toml)."""
+Ignore a check with a reason in the scanned repository's pyproject.toml: \\[tool.mlops-level] \
+ignore = { ML203 = "scheduled in the Vertex AI console" } (or in a .mlops-level.toml)."""
 
 
 def assess(
-    path: Annotated[str, typer.Argument(
-        help="Directory or git URL to assess, e.g. `.`, `services/churn`, `git@github.com:org/repo.git`.")] = ".",
-    output_format: Annotated[str, typer.Option(
-        "--format", "-f", metavar="FORMAT",
-        help="Report format: text (terminal, coloured on a TTY), json (versioned object), markdown "
-             "(PR comment: level, change, checklist), sarif (SARIF 2.1.0 for code scanning) or badge "
-             "(shields.io endpoint JSON). Example: --format json.")] = "text",
-    output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", metavar="FILE", dir_okay=False,
-        help="Write the report to FILE instead of standard output; refuses to replace an existing file unless "
-             "--force. Example: -o mlops-report.md.")] = None,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Allow -o to replace an existing file. Example: -o report.json --force.")] = False,
-    verbose: Annotated[bool, typer.Option(
-        "--verbose", "-v", help="Show every piece of evidence and every warning. Example: assess . -v.")] = False,
-    fail_under: Annotated[Optional[int], typer.Option(
-        "--fail-under", min=0, max=2, metavar="N",
-        help="Exit with code 1 when the level is below N (0-2), for CI gates. Example: --fail-under 1.")] = None,
-    base: Annotated[Optional[str], typer.Option(
-        "--base", metavar="REF",
-        help="Also assess the git revision REF (read from the git objects; the work tree and index are not "
-             "touched) and report the change: level before -> after, checks gained and lost. "
-             "Example: --base origin/main.")] = None,
-    fail_on_regression: Annotated[bool, typer.Option(
-        "--fail-on-regression",
-        help="With --base: exit with code 1 when the level drops or a required check that passed at REF no "
-             "longer does. Example: --base HEAD~1 --fail-on-regression.")] = False,
-    list_checks: Annotated[bool, typer.Option(
-        "--list-checks", help="Print the rubric (every check) and exit; same as `mlops-level checks`. "
-                              "Example: assess --list-checks.")] = False,
+    path: Annotated[
+        str,
+        typer.Argument(
+            help="Directory or git URL to assess, e.g. `.`, `services/churn`, `git@github.com:org/repo.git`."
+        ),
+    ] = ".",
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="Report format: text (terminal, coloured on a TTY), json (versioned object), markdown "
+            "(PR comment: level, change, checklist), sarif (SARIF 2.1.0 for code scanning) or badge "
+            "(shields.io endpoint JSON). Example: --format json.",
+        ),
+    ] = "text",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            dir_okay=False,
+            help="Write the report to FILE instead of standard output; refuses to replace an existing file "
+            "unless --force. Example: -o mlops-report.md.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Allow -o to replace an existing file. Example: -o report.json --force."
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Show every piece of evidence and every warning. Example: assess . -v."
+        ),
+    ] = False,
+    fail_under: Annotated[
+        int | None,
+        typer.Option(
+            "--fail-under",
+            min=0,
+            max=2,
+            metavar="N",
+            help="Exit with code 1 when the level is below N (0-2), for CI gates. Example: --fail-under 1.",
+        ),
+    ] = None,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            metavar="REF",
+            help="Also assess the git revision REF (read from the git objects; the work tree and index are "
+            "not touched) and report the change: level before -> after, checks gained and lost. "
+            "Example: --base origin/main.",
+        ),
+    ] = None,
+    fail_on_regression: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-regression",
+            help="With --base: exit with code 1 when the level drops or a required check that passed at REF "
+            "no longer does. Example: --base HEAD~1 --fail-on-regression.",
+        ),
+    ] = False,
+    list_checks: Annotated[
+        bool,
+        typer.Option(
+            "--list-checks",
+            help="Print the rubric (every check) and exit; same as `mlops-level checks`. "
+            "Example: assess --list-checks.",
+        ),
+    ] = False,
 ) -> None:
     if list_checks:
-        _print_checks(output_format if output_format != "text" else "text")
+        _print_checks(output_format)
         return
     from mlops_level.assess import AssessError, run
     from mlops_level.assess.render import RENDERERS
@@ -131,9 +180,12 @@ Examples:
 
 
 def checks(
-    output_format: Annotated[str, typer.Option(
-        "--format", "-f", metavar="FORMAT",
-        help="text, markdown or json. Example: --format markdown.")] = "text",
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="text, markdown or json. Example: --format markdown."
+        ),
+    ] = "text",
 ) -> None:
     _print_checks(output_format)
 
@@ -142,7 +194,9 @@ def _print_checks(output_format: str) -> None:
     from mlops_level.assess.rubric import RUBRIC_FORMATS
 
     if output_format not in RUBRIC_FORMATS:
-        raise UserError(f"unknown format {output_format!r} for the rubric; choose from {', '.join(RUBRIC_FORMATS)}")
+        raise UserError(
+            f"unknown format {output_format!r} for the rubric; choose from {', '.join(RUBRIC_FORMATS)}"
+        )
     sys.stdout.write(RUBRIC_FORMATS[output_format]())
 
 

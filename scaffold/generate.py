@@ -23,6 +23,10 @@ from .manifest import Rule, excluded, load_rules
 from .template import template_root
 
 ANSWERS_FILE = ".cruft.json"
+# Byte-code (pip compiles package data at install) and tool caches that may sit in the installed template.
+_NOT_TEMPLATE = (
+    "__pycache__", "*.pyc", "*.pyo", ".ruff_cache", ".pytest_cache", ".mypy_cache", ".ipynb_checkpoints",
+)
 _LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%")  # GitHub Actions' ${{ }} is meant to survive
 
 
@@ -85,7 +89,7 @@ def _bake(context: dict[str, str], staging: Path) -> Path:
 
     source = template_root()
     template = staging / "template"
-    shutil.copytree(source, template, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo"))
+    shutil.copytree(source, template, ignore=shutil.ignore_patterns(*_NOT_TEMPLATE))
     cookiecutter_context = generate_context(str(template / "cookiecutter.json"), extra_context=context)
     values = prompt_for_config(cookiecutter_context, no_input=True)
     values["_template"] = str(source)

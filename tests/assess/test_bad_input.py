@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mlops_level.app import app
-from mlops_level.assess import AssessError, Status, run
+from mlops_level.assess import AssessError, Status, registry, run
 from mlops_level.assess import facts as facts_module
 from mlops_level.errors import UserError
 
@@ -66,6 +66,19 @@ def test_a_file_instead_of_a_directory(tmp_path):
     (tmp_path / "train.py").write_text(TRAIN)
     with pytest.raises(AssessError, match="not a directory"):
         run(tmp_path / "train.py")
+
+
+def test_git_metadata_folder_and_unreadable_path(tmp_path, monkeypatch):
+    root = init_repo(_project(tmp_path / "p", {"train.py": TRAIN}))
+    with pytest.raises(AssessError, match="inside a .git folder"):
+        run(root / ".git")
+
+    def denied(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "stat", denied)
+    with pytest.raises(AssessError, match="cannot be read \\(Permission denied\\)"):
+        run(root)
 
 
 def test_empty_directory(tmp_path):
@@ -271,3 +284,25 @@ def test_cli_file_and_empty_directory(tmp_path):
     (tmp_path / "f.txt").write_text("x")
     assert "empty, nothing to assess" in _cli_error(str(tmp_path / "empty"))
     assert "not a directory" in _cli_error(str(tmp_path / "f.txt"))
+
+
+def test_a_failing_check_is_reported_not_raised(tmp_path, monkeypatch):
+    def broken(facts):
+        raise KeyError("boom")
+
+    spec, _ = registry._REGISTRY["ML101"]
+    monkeypatch.setitem(registry._REGISTRY, "ML101", (spec, broken))
+    report = run(_project(tmp_path / "p", {"train.py": TRAIN}))
+    assert report.result("ML101").status is Status.FAIL
+    assert report.result("ML101").reason == "the check could not run (KeyError)"
+    assert "internal error in ML101 (KeyError: 'boom'); please report it" in report.warnings
+
+
+def test_git_submodules_are_reported_not_entered(tmp_path):
+    inner = init_repo(_project(tmp_path / "inner", {"lib.py": TRAIN}))
+    root = init_repo(_project(tmp_path / "outer", {"train.py": TRAIN}))
+    git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner), "vendor/inner")
+    git(root, "commit", "-q", "-m", "submodule")
+    report = run(root)
+    assert "skipped vendor/inner: a git submodule, assess it on its own" in report.warnings
+    assert [e.path for e in report.result("ML002").evidence] == ["train.py"]

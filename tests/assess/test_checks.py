@@ -289,3 +289,40 @@ def test_monitoring_scheduled_by_ci_passes_and_unscheduled_is_partial(tmp_path):
         compute_check(tmp_path / "b", "ML603", {"monitor/drift.py": "import nannyml\n"}).status
         is Status.PARTIAL
     )
+
+
+def test_ci_scripts_are_followed(tmp_path):
+    files = {
+        "scripts/ci.sh": "#!/bin/bash\nset -e\n# tests\npython -m pytest tests/data\n",
+        ".github/workflows/ci.yml": "on: [pull_request]\njobs:\n  c:\n    steps:\n"
+        "      - run: bash ./scripts/ci.sh\n",
+    }
+    assert compute_check(tmp_path, "ML502", files).status is Status.PASS
+    assert compute_check(tmp_path, "ML503", files).status is Status.PASS
+
+
+def test_azure_pipelines_in_dot_pipelines_follow_templates(tmp_path):
+    files = {
+        ".pipelines/pr.yml": "pr:\n  branches:\n    include: [main]\ntrigger: none\n"
+        "stages:\n- stage: ci\n  jobs:\n  - job: quality\n    steps:\n"
+        "    - template: code-quality-template.yml\n",
+        ".pipelines/code-quality-template.yml": "steps:\n- script: pytest --junitxml=unit.xml\n",
+    }
+    assert compute_check(tmp_path, "ML502", files).status is Status.PASS
+
+
+def test_azure_ml_sdk_v1_pipeline_registry_and_tracking(tmp_path):
+    source = (
+        "from azureml.core import Model, Run\nfrom azureml.pipeline.core import Pipeline\n"
+        "run = Run.get_context()\nrun.log('mse', 1.0)\nModel.register(ws, model_path='m', model_name='m')\n"
+        "Pipeline(workspace=ws, steps=[]).publish(name='train')\n"
+    )
+    files = {"ml_service/build.py": source}
+    for check_id in ("ML201", "ML301", "ML303"):
+        assert compute_check(tmp_path, check_id, files).status is Status.PASS, check_id
+
+
+def test_setup_py_dependencies_are_declared_not_locked(tmp_path):
+    setup = "from setuptools import setup\nsetup(name='m', install_requires=['numpy'])\n"
+    finding = compute_check(tmp_path, "ML101", {"setup.py": setup, "src/m/__init__.py": ""})
+    assert (finding.status, finding.evidence[0].path) == (Status.PARTIAL, "setup.py")

@@ -130,3 +130,12 @@ def test_refused_urls(url):
 def test_unreachable_url_is_a_clean_error(tmp_path):
     with pytest.raises(AssessError, match="could not clone"):
         run(f"file://{tmp_path}/missing")
+
+
+def test_docs_list_every_check_as_the_registry_does():
+    from pathlib import Path
+
+    from mlops_level.assess.rubric import rubric_markdown
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "assess.md").read_text()
+    assert rubric_markdown() in docs

@@ -22,7 +22,7 @@ def bake(tmp_path):
 
 @pytest.fixture(scope="session")
 def baked(tmp_path_factory):
-    """baked(level) -> a project with the default answers, rendered once per session: treat it as read-only."""
+    """baked(level) -> the default-answers project, rendered once per session: treat it as read-only."""
     projects: dict[int, Path] = {}
 
     def _baked(level: int = 0) -> Path:

@@ -21,6 +21,7 @@ LEVEL2_FILES = {
     ".dvc/.gitignore",
     ".dvc/config",
     ".dvcignore",
+    ".github/dependabot.yml",
     ".github/workflows/cd.yml",
     ".github/workflows/ci.yml",
     ".github/workflows/ct.yml",
@@ -29,6 +30,7 @@ LEVEL2_FILES = {
     ".mlops-level.toml",
     "Dockerfile",
     "Dockerfile.serve",
+    "MODEL_CARD.md",
     "Makefile",
     "README.md",
     "configs/dev.yaml",
@@ -43,7 +45,8 @@ LEVEL2_FILES = {
         f"src/breast_cancer_classifier/{module}.py"
         for module in (
             "__init__", "__main__", "config", "data", "deploy", "evaluate", "features", "ingest", "model",
-            "monitoring", "pipeline", "promotion", "registry", "rollback", "serve", "train", "validation",
+            "monitoring", "pipeline", "promotion", "registry", "rollback", "score", "serve", "train",
+            "validation",
         )
     ),
     "tests/conftest.py",
@@ -53,12 +56,15 @@ LEVEL2_FILES = {
     *(
         f"tests/test_{name}.py"
         for name in (
-            "configs", "deploy", "features", "gate", "ingest", "monitoring", "pipeline", "promotion",
-            "rollback", "serve", "skew", "validation",
+            "configs", "deploy", "evaluate", "features", "gate", "ingest", "monitoring", "pipeline",
+            "promotion", "rollback", "serve", "skew", "validation",
         )
     ),
 }
-LEVEL2_ONLY = {".github", "configs", "prefect.yaml", "Dockerfile.serve", "tests/data", "tests/ml"}
+LEVEL2_ONLY = {
+    ".github/workflows", ".github/dependabot.yml", "configs", "prefect.yaml", "Dockerfile.serve",
+    "tests/data", "tests/ml",
+}
 WORKFLOWS = ("ci.yml", "cd.yml", "ct.yml", "monitor.yml")
 
 
@@ -94,6 +100,13 @@ def test_actionlint_passes(baked, name):
 def test_github_workflow_schema_passes(baked):
     paths = [str(baked(2) / ".github" / "workflows" / name) for name in WORKFLOWS]
     command = [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *paths]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_dependabot_config_matches_its_schema(baked):
+    path = baked(2) / ".github" / "dependabot.yml"
+    command = [tool("check-jsonschema"), "--builtin-schema", "vendor.dependabot", str(path)]
     done = subprocess.run(command, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 

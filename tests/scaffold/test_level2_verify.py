@@ -116,7 +116,7 @@ def test_promote_reject_rollback_retrain_on_drift_and_serve(verified, tmp_path):
         "DATA_DIR": str(tmp_path / "data"),
         "MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'mlflow.db'}",
         "MLFLOW_ARTIFACT_LOCATION": (tmp_path / "mlartifacts").as_uri(),
-        "PREFECT_HOME": str(project / ".verify" / "prefect"),  # migrated already by verify
+        "PREFECT_HOME": str(project / ".prefect"),  # the project-local Prefect home, migrated by the replay
     }
 
     def run(*command: str, expect: int = 0) -> str:

@@ -76,15 +76,16 @@ def test_an_output_dir_below_a_file_is_a_user_error(tmp_path):
         render({"project_name": "churn"}, tmp_path / "file" / "sub")
 
 
-def test_ignores_byte_code_in_the_installed_template(tmp_path, monkeypatch):
+def test_ignores_byte_code_and_tool_caches_in_the_installed_template(tmp_path, monkeypatch):
     source = tmp_path / "template"
     shutil.copytree(render_module.template_root(), source)
-    cache = source / "{{cookiecutter.project_slug}}" / "__pycache__"
-    cache.mkdir()
-    (cache / "predict.cpython-311.pyc").write_bytes(b"\0")
+    tree = source / "{{cookiecutter.project_slug}}"
+    for junk in ("__pycache__/predict.cpython-311.pyc", ".ruff_cache/CACHEDIR.TAG", "tests/.pytest_cache/v"):
+        (tree / junk).parent.mkdir(parents=True, exist_ok=True)
+        (tree / junk).write_bytes(b"\0")
     monkeypatch.setattr(render_module, "template_root", lambda: source)
     project = render({"project_name": "churn"}, tmp_path / "out")
-    assert not list(project.rglob("__pycache__"))
+    assert not [p for p in project.rglob("*") if p.name in ("__pycache__", ".ruff_cache", ".pytest_cache")]
 
 
 def test_leftover_jinja_is_detected_but_github_expressions_are_not(tmp_path):

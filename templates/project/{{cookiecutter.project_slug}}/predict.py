@@ -28,7 +28,10 @@ def predict(model, features: pd.DataFrame) -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Predict malignant/benign for tumour measurements with the pickled model.")
+    parser = argparse.ArgumentParser(
+        description="Predict malignant/benign for tumour measurements with the pickled model.",
+        epilog="examples: python predict.py | python predict.py tumours.csv --output predictions.csv",
+    )
     parser.add_argument("csv", nargs="?", type=Path,
                         help="CSV with the 30 raw measurement columns, e.g. tumours.csv (default: 5 sample rows)")
     parser.add_argument("--model", type=Path, default=Path("models") / "model.pkl",

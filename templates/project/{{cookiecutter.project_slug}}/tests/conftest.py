@@ -1,4 +1,5 @@
-"""Every test gets its own data folder and MLflow store, so tests never touch the project's own state."""
+"""Every test gets its own data folder and MLflow store, so tests never touch the project's own state; tests that
+run flows share one temporary Prefect server per session."""
 
 from __future__ import annotations
 
@@ -21,3 +22,12 @@ def raw(settings):
     """The raw training data, written by the ingest step."""
     ingest.ingest(settings)
     return ingest.load_raw(settings)
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    """A temporary Prefect server and database for the whole session (it takes seconds to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

@@ -7,6 +7,7 @@ from {{ cookiecutter.package_name }} import ingest, registry
 from {{ cookiecutter.package_name }}.data import TARGET
 from {{ cookiecutter.package_name }}.evaluate import evaluate
 from {{ cookiecutter.package_name }}.features import build_features
+from {{ cookiecutter.package_name }}.score import score
 from {{ cookiecutter.package_name }}.train import train
 from {{ cookiecutter.package_name }}.validation import shift_report
 
@@ -38,9 +39,14 @@ def test_a_dummy_classifier_is_registered_as_challenger_and_the_champion_stays(s
     assert _register(settings, dummy, raw, holdout) == "2"
 
     client = MlflowClient(tracking_uri=settings.tracking_uri, registry_uri=settings.tracking_uri)
-    aliases = {name: str(version) for name, version in client.get_registered_model(settings.model_name).aliases.items()}
+    model = client.get_registered_model(settings.model_name)
+    aliases = {name: str(version) for name, version in model.aliases.items()}
     assert aliases == {"champion": "1", "challenger": "2"}
     rejected = client.get_run(client.get_model_version(settings.model_name, "2").run_id)
     assert rejected.data.tags["decision"] == "rejected"
     assert rejected.data.tags["previous_champion_version"] == "1"
     assert rejected.data.metrics["holdout_accuracy"] < settings.accuracy_threshold
+
+    scored = score(settings, holdout.drop(columns=[TARGET]))  # batch scoring uses the champion, not the newest
+    assert set(scored["model_version"]) == {"1"}
+    assert (scored["prediction"] == holdout[TARGET]).mean() >= settings.accuracy_threshold

@@ -3,8 +3,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from level2_helpers import prepared
 
-from {{ cookiecutter.package_name }} import ingest, monitoring
+from {{ cookiecutter.package_name }} import monitoring
 from {{ cookiecutter.package_name }}.features import RAW_COLUMNS
 
 
@@ -23,8 +24,7 @@ def test_psi_handles_a_constant_reference():
 
 @pytest.fixture
 def settings(settings):
-    ingest.ingest(settings)
-    return settings
+    return prepared(settings)
 
 
 def shifted(frame: pd.DataFrame, columns, factor=1.6) -> pd.DataFrame:

@@ -2,20 +2,17 @@
 
 import pytest
 from mlflow.tracking import MlflowClient
-from prefect.testing.utilities import prefect_test_harness
 
 from {{ cookiecutter.package_name }} import ingest, pipeline
 from {{ cookiecutter.package_name }}.validation import DataValidationError
 
 
-@pytest.fixture(scope="session")
-def prefect_server():
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
 def _client(settings):
     return MlflowClient(tracking_uri=settings.tracking_uri, registry_uri=settings.tracking_uri)
+
+
+def _aliases(client, settings):
+    return {name: str(version) for name, version in client.get_registered_model(settings.model_name).aliases.items()}
 
 
 def test_the_steps_compose_without_an_orchestrator(settings):
@@ -43,7 +40,7 @@ def test_train_then_skip_unchanged_data_then_retrain_on_new_data(prefect_server,
     assert second["data_version"] != first["data_version"]
 
     client = _client(settings)
-    aliases = {name: str(version) for name, version in client.get_registered_model(settings.model_name).aliases.items()}
+    aliases = _aliases(client, settings)
     if second["status"] == "promoted":
         assert aliases == {"champion": "2", "previous-champion": "1"}
     else:

@@ -1,9 +1,15 @@
 """The CD evaluation step: the newest candidate against the production champion, as the gate decided."""
 
-from level2_helpers import gate_and_register
+import pytest
+from level2_helpers import gate_and_register, prepared
 from sklearn.dummy import DummyClassifier
 
 from {{ cookiecutter.package_name }} import promotion
+
+
+@pytest.fixture
+def settings(settings):
+    return prepared(settings)
 
 
 def test_a_promoted_candidate_passes_and_a_rejected_one_stops_cd(settings, capsys):

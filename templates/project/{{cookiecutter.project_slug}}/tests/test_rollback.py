@@ -3,7 +3,7 @@
 import dataclasses
 
 import pytest
-from level2_helpers import gate_and_register
+from level2_helpers import gate_and_register, prepared
 from sklearn.dummy import DummyClassifier
 
 from {{ cookiecutter.package_name }} import registry, rollback
@@ -12,7 +12,7 @@ from {{ cookiecutter.package_name }} import registry, rollback
 @pytest.fixture
 def settings(settings):
     """The conftest's isolated settings, with a threshold low enough for a weak first champion."""
-    return dataclasses.replace(settings, accuracy_threshold=0.5)
+    return dataclasses.replace(prepared(settings), accuracy_threshold=0.5)
 
 
 def aliases(settings):

@@ -3,16 +3,15 @@
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from level2_helpers import gate_and_register
+from level2_helpers import gate_and_register, prepared
 
-from {{ cookiecutter.package_name }} import ingest, serve
+from {{ cookiecutter.package_name }} import serve
 from {{ cookiecutter.package_name }}.features import RAW_COLUMNS
 
 
 @pytest.fixture
 def settings(settings):
-    ingest.ingest(settings)
-    return settings
+    return prepared(settings)
 
 
 def raw_rows(settings, count=3):

@@ -1,10 +1,13 @@
-"""Command line: python -m {{ cookiecutter.package_name }} ingest | simulate-batch | pipeline | status | schedule."""
+"""Command line: python -m {{ cookiecutter.package_name }} ingest | simulate-batch | pipeline | status | score | schedule."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
+
+import pandas as pd
 
 from . import config, ingest
 
@@ -19,6 +22,9 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("pipeline", help="run the training pipeline once (a no-op when the data is unchanged)")
     run.add_argument("--force", action="store_true", help="retrain even if the data is unchanged")
     commands.add_parser("status", help="print the registry's aliases and versions as JSON")
+    scoring = commands.add_parser("score", help="batch predictions of the champion model for a CSV of raw rows")
+    scoring.add_argument("input", type=Path, help="CSV with the 30 raw measurement columns")
+    scoring.add_argument("--output", type=Path, help="CSV to write (default: print to stdout)")
     commands.add_parser("schedule", help="serve the cron deployment on a running Prefect server (blocks)")
     return root
 
@@ -36,6 +42,15 @@ def main(argv: list[str] | None = None) -> int:
         versions = ingest.version(settings)
         print(f"{settings.raw_file} now has {rows} rows, data version {versions['data_version']}")
     elif args.command == "pipeline":
+        from .registry import last_trained_data_version
+
+        if not args.force:  # the new-data trigger, checked before starting the orchestrator (the flow checks too)
+            ingest.ingest(settings)
+            versions = ingest.version(settings)
+            if versions["data_version"] == last_trained_data_version(settings):
+                print(json.dumps({"status": "skipped", **versions}, indent=2))
+                return 0
+
         from .pipeline import training_pipeline
         from .validation import DataValidationError
 
@@ -49,6 +64,14 @@ def main(argv: list[str] | None = None) -> int:
         from .registry import status
 
         print(json.dumps(status(settings), indent=2))
+    elif args.command == "score":
+        from .score import score
+
+        if not args.input.is_file():
+            print(f"error: {args.input} is not a file", file=sys.stderr)
+            return 2
+        scored = score(settings, pd.read_csv(args.input))
+        scored.to_csv(args.output if args.output else sys.stdout, index=False)
     else:
         from .pipeline import serve_schedule
 

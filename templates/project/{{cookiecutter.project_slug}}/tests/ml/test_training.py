@@ -66,7 +66,7 @@ def test_each_step_produces_its_artifacts_and_the_steps_integrate(raw, settings,
     holdout = validation.validate(ingest.load_holdout(settings))
     model = train.train(validation.validate(raw), settings.seed)
     metrics = evaluate.evaluate(model, holdout)
-    assert set(metrics) == {"accuracy", "f1", "roc_auc"} and metrics["accuracy"] >= settings.accuracy_threshold
+    assert {"accuracy", "f1", "roc_auc"} <= set(metrics) and metrics["accuracy"] >= settings.accuracy_threshold
     # gate -> register: a run with its lineage, a model version with its files
     decision = registry.decide(metrics[registry.GATE_METRIC], None, settings.accuracy_threshold,
                                settings.min_improvement)

@@ -1,0 +1,105 @@
+"""Time a Level 1 project: environment build, warm `mlops-level verify`, pipeline runs, tests, peak memory.
+
+    python benchmarks/level1_bench.py [--env-cache DIR] [--cold]
+
+Builds an environment from the project's lock with the warm uv cache (and, with --cold, with an empty one,
+which downloads every package from PyPI), then times a warm verify that reuses the environment in the env
+cache (the one the slow tests use, ~/.cache/mlops-level-tests/envs or MLOPS_LEVEL_TEST_ENV_CACHE; the first
+call builds it). "Flow steps" is the time between Prefect's "Beginning flow run" and "Finished in state" log
+lines: the pipeline's own steps, without interpreter start-up and Prefect's temporary server. Peak memory is
+the largest resident set of any single child process. Figures go to stdout and
+benchmarks/out/level1_bench.json, with the load average: other work on the machine slows every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out" / "level1_bench.json"
+DEFAULT_CACHE = Path(
+    os.environ.get("MLOPS_LEVEL_TEST_ENV_CACHE", Path.home() / ".cache" / "mlops-level-tests" / "envs")
+)
+_FLOW_LINE = re.compile(
+    r"^(\d\d:\d\d:\d\d\.\d+) \| INFO\s+\| Flow run '[^']+' - (Beginning flow run|Finished in state)", re.M
+)
+
+
+def flow_seconds(output: str) -> float | None:
+    """Seconds from the flow run's first to its last state line in a pipeline run's log, or None if absent."""
+    stamps = [datetime.strptime(stamp, "%H:%M:%S.%f") for stamp, _ in _FLOW_LINE.findall(output)]
+    return round((stamps[-1] - stamps[0]).total_seconds(), 2) if len(stamps) >= 2 else None
+
+
+def build_seconds(project: Path, uv: str, cache_dir: Path | None) -> float:
+    """A fresh virtual environment with the project's lock installed, as verify builds it."""
+    env = {**os.environ, **({"UV_CACHE_DIR": str(cache_dir)} if cache_dir else {})}
+    with tempfile.TemporaryDirectory(prefix="level1-bench-venv-") as folder:
+        venv = Path(folder) / "venv"
+        started = time.perf_counter()
+        subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True, env=env)
+        subprocess.run([uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"),
+                        "--compile-bytecode", "-r", "requirements.lock", "-e", "."],
+                       check=True, env=env, cwd=project)
+        return round(time.perf_counter() - started, 1)
+
+
+def main() -> None:
+    from mlops_level.scaffold import render, verify
+    from mlops_level.scaffold.environment import find_uv
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--env-cache", type=Path, default=DEFAULT_CACHE, help="reusable environments folder")
+    parser.add_argument("--cold", action="store_true", help="also build with an empty uv cache (downloads)")
+    args = parser.parse_args()
+    uv = find_uv()
+    if uv is None:
+        raise SystemExit("uv is needed: pip install uv")
+    load_before = os.getloadavg()
+    figures: dict[str, object] = {}
+    with tempfile.TemporaryDirectory(prefix="level1-bench-") as folder:
+        project = render({"level": 1}, Path(folder))
+        if args.cold:
+            with tempfile.TemporaryDirectory(prefix="level1-bench-uv-cache-") as cache:
+                figures["env_build_cold_cache_s"] = build_seconds(project, uv, Path(cache))
+        figures["env_build_warm_cache_s"] = build_seconds(project, uv, None)
+        started = time.perf_counter()
+        report = verify(project, env_cache=args.env_cache,
+                        on_result=lambda step: print(f"{step.status:>8} {step.seconds:7.1f} s  {step.name}",
+                                                     flush=True))
+        total = time.perf_counter() - started
+    if not report.passed:
+        raise SystemExit(report.summary())
+    steps = {step.name: step for step in report.steps}
+    runs = [step for step in report.steps if step.name.startswith("make pipeline")]
+    tests = next(step for step in report.steps if step.name.startswith("make test"))
+    figures |= {
+        "warm_verify_s": round(total, 1),
+        "environment": steps["create environment"].status,  # "reused" when warm
+        "test_suite_s": round(tests.seconds, 1),
+        "pipeline_first_run_s": round(runs[0].seconds, 1),
+        "pipeline_retrain_run_s": round(runs[1].seconds, 1),
+        "pipeline_unchanged_run_s": round(runs[2].seconds, 1),
+        "flow_steps_s": [flow_seconds(run.output) for run in runs],
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "steps_s": {name: round(step.seconds, 1) for name, step in steps.items()},
+        "load_average_before": [round(value, 2) for value in load_before],
+        "load_average_after": [round(value, 2) for value in os.getloadavg()],
+        "cpus": os.cpu_count(),
+    }
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({key: value for key, value in figures.items() if key != "steps_s"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Time a warm `mlops-level verify` of a Level 2 project: replayed CI, replayed CD staging job, peak memory.
+
+    python benchmarks/level2_bench.py [--env-cache DIR]
+
+"Warm" reuses a virtual environment from the env cache (the same one the slow tests use,
+~/.cache/mlops-level-tests/envs, or MLOPS_LEVEL_TEST_ENV_CACHE); run once beforehand to build it, or the
+first run includes the build. Peak memory is the largest resident set of any single process verify waited
+for (the replayed steps and what they start). Figures go to stdout and to benchmarks/out/level2_bench.json,
+with the load average: other work on the machine slows every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out" / "level2_bench.json"
+DEFAULT_CACHE = Path(
+    os.environ.get("MLOPS_LEVEL_TEST_ENV_CACHE", Path.home() / ".cache" / "mlops-level-tests" / "envs")
+)
+
+
+def main() -> None:
+    from mlops_level.scaffold import render, verify
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--env-cache", type=Path, default=DEFAULT_CACHE, help="reusable environments folder")
+    args = parser.parse_args()
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory() as folder:
+        project = render({"level": 2}, Path(folder))
+        started = time.perf_counter()
+        report = verify(project, env_cache=args.env_cache,
+                        on_result=lambda step: print(f"{step.status:>8} {step.seconds:7.1f} s  {step.name}",
+                                                     flush=True))
+        total = time.perf_counter() - started
+    if not report.passed:
+        raise SystemExit(report.summary())
+    phases = {"ci.yml": 0.0, "cd.yml": 0.0}
+    for step in report.steps:
+        prefix = step.name.split(" > ")[0]
+        if prefix in phases:
+            phases[prefix] += step.seconds
+    figures = {
+        "warm_verify_s": round(total, 1),
+        "replayed_ci_s": round(phases["ci.yml"], 1),
+        "replayed_cd_staging_s": round(phases["cd.yml"], 1),
+        "environment": report.steps[0].status,  # "reused" when warm
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "steps_s": {step.name: round(step.seconds, 1) for step in report.steps},
+        "load_average_before": [round(value, 2) for value in load_before],
+        "load_average_after": [round(value, 2) for value in os.getloadavg()],
+        "cpus": os.cpu_count(),
+    }
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({key: value for key, value in figures.items() if key != "steps_s"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
