@@ -18,23 +18,18 @@ folder. Nothing from the repository is imported or executed.
 
 Examples:
 
+\b
   mlops-level assess
-
   mlops-level assess ./my-repo --verbose
-
   mlops-level assess https://github.com/org/repo --format json -o report.json
-
   mlops-level assess . --format markdown > comment.md
-
   mlops-level assess . --fail-under 1
-
   mlops-level assess . --base origin/main --fail-on-regression --format markdown
-
   mlops-level assess . --format sarif -o mlops-level.sarif
 
 Exit codes: 0 report produced; 1 below --fail-under, or a regression (--fail-on-regression); 2 bad input.
 
-Ignore a check with a reason in the scanned repository's pyproject.toml: \\[tool.mlops-level] \
+Ignore a check with a reason in the scanned repository's pyproject.toml: [tool.mlops-level] \
 ignore = { ML203 = "scheduled in the Vertex AI console" } (or in a .mlops-level.toml)."""
 
 
@@ -172,12 +167,10 @@ CHECKS_HELP = """Print the rubric: every check with its ID, level, weight and wh
 
 Examples:
 
+\b
   mlops-level checks
-
   mlops-level checks --format markdown > RUBRIC.md
-
   mlops-level checks --format json"""
-
 
 def checks(
     output_format: Annotated[

@@ -207,21 +207,18 @@ def new(
 
     Examples:
 
+    \b
       mlops-level new                                   (asks questions on a terminal)
-
       mlops-level new --level 0 --name 'tumour classifier' --no-input
-
       mlops-level new --config answers.yaml --set level=1 --output-dir ~/projects --verify
     """
     from mlops_level.scaffold.generate import render
-
     _check_installer(installer)
     answers = _answers(level, name, config, overrides or [], no_input)
     project = render(answers, output_dir)
     _print_created(project)
     if run_verify and not _run_verify(project, _env_cache(env_cache), installer, offline):
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
-
 
 def verify_command(
     path: Annotated[
@@ -240,16 +237,14 @@ def verify_command(
 
     Examples:
 
+    \b
       mlops-level verify ./tumour-classifier
-
       MLOPS_LEVEL_ENV_CACHE=~/.cache/mlops-envs mlops-level verify .
-
       mlops-level verify . --offline          (no network: packages from uv's cache)
     """
     _check_installer(installer)
     if not _run_verify(path, _env_cache(env_cache), installer, offline):
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
-
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
