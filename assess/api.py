@@ -52,11 +52,10 @@ def assess_directory(root: Path, *, git_root: Path | None = None, git: GitFacts 
 
 def evaluate(facts: Facts) -> tuple[list[CheckResult], list[str]]:
     """Run every check over the facts and apply the repository's ignore settings."""
-    from .config import read_settings
+    from .config import resolve_ignore
 
-    settings = read_settings(facts, {spec.id for spec in CHECKS})
+    ignored, warnings = resolve_ignore(facts.settings, {spec.id for spec in CHECKS})
     results = []
-    warnings = list(settings.warnings)
     for spec, fn in all_checks():
         try:
             finding = fn(facts)
@@ -65,8 +64,8 @@ def evaluate(facts: Facts) -> tuple[list[CheckResult], list[str]]:
             finding = Finding(Status.FAIL, f"the check could not run ({kind})")
             warnings.append(f"internal error in {spec.id} ({kind}: {exc}); please report it")
         result = CheckResult(spec, finding.status, finding.evidence, finding.reason)
-        if spec.id in settings.ignore:
-            result.ignore_reason = settings.ignore[spec.id]
+        if spec.id in ignored:
+            result.ignore_reason = ignored[spec.id]
             result.status = Status.IGNORED
         results.append(result)
     return results, warnings

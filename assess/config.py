@@ -1,64 +1,116 @@
 """The scanned repository's own settings for mlops-level: `[tool.mlops-level]` in its pyproject.toml, or a
-`.mlops-level.toml` (top-level keys, or the same `[tool.mlops-level]` table). Read from the collected facts.
+`.mlops-level.toml` (top-level keys, or the same `[tool.mlops-level]` table) at the assessed root.
 
 ```toml
 [tool.mlops-level]
 ignore = { ML203 = "retraining is scheduled in the Vertex AI console", ML507 = "no infrastructure of our
 own" }
+exclude = ["vendor/", "tests/fixtures/"]   # gitignore-style patterns of paths assess never reads
+skip-templates = true                      # the default: cookiecutter/copier template sources are skipped
 ```
+
+`facts.collect` reads these files first, because `exclude` decides what the inventory holds; it passes the
+parsed documents to `read_settings`. Check IDs are validated later, against the registry (`resolve_ignore`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .facts import Facts
-
+FILES = (".mlops-level.toml", "pyproject.toml")  # the first one holding settings wins
 SCAFFOLD_KEYS = ("verify", "new")  # .mlops-level.toml tables read by `mlops-level new`/`verify`, not assess
+ASSESS_KEYS = ("ignore", "exclude", "skip-templates")
 
 
 @dataclass
 class Settings:
-    ignore: dict[str, str] = field(default_factory=dict)  # check ID -> reason
+    ignore: dict[str, str] = field(default_factory=dict)  # check ID (upper case) -> reason, may be empty
+    exclude: list[str] = field(default_factory=list)  # gitignore-style patterns, relative to the root
+    exclude_spec: object | None = None  # the compiled pathspec.GitIgnoreSpec of `exclude`
+    skip_templates: bool = True
     source: str | None = None
     warnings: list[str] = field(default_factory=list)
 
 
-def read_settings(facts: Facts, known_ids: set[str]) -> Settings:
-    for path in (".mlops-level.toml", "pyproject.toml"):
-        doc = facts.toml.get(path)
+def read_settings(docs: dict[str, dict]) -> Settings:
+    """Settings from the parsed settings files (path -> TOML document); shape problems become warnings."""
+    for path in FILES:
+        doc = docs.get(path)
         if doc is None:
             continue
-        table = doc.get("tool", {}).get("mlops-level")
+        tool = doc.get("tool")
+        table = tool.get("mlops-level") if isinstance(tool, dict) else None
         if table is None and path == ".mlops-level.toml":
             table = doc
         if table is None:
             continue
-        return _parse(table, path, known_ids)
+        return _parse(table, path)
     return Settings()
 
 
-def _parse(table, path: str, known_ids: set[str]) -> Settings:
+def resolve_ignore(settings: Settings, known_ids: set[str]) -> tuple[dict[str, str], list[str]]:
+    """The ignored checks (ID -> reason shown in the report) and the warnings about the `ignore` table."""
+    ignored: dict[str, str] = {}
+    warnings: list[str] = []
+    for check_id, reason in settings.ignore.items():
+        if check_id not in known_ids:
+            warnings.append(f"{settings.source}: unknown check {check_id} in `ignore`")
+            continue
+        if not reason:
+            warnings.append(f"{settings.source}: {check_id} is ignored without a reason; give one")
+        ignored[check_id] = reason or "no reason given"
+    return ignored, warnings
+
+
+def _parse(table, path: str) -> Settings:
     settings = Settings(source=path)
     if not isinstance(table, dict):
         settings.warnings.append(f"{path}: [tool.mlops-level] must be a table")
         return settings
-    ignore = table.get("ignore", {})
+    _parse_ignore(settings, table.get("ignore", {}))
+    _parse_exclude(settings, table.get("exclude", []))
+    skip = table.get("skip-templates", True)
+    if isinstance(skip, bool):
+        settings.skip_templates = skip
+    else:
+        settings.warnings.append(f"{path}: `skip-templates` must be true or false; using true")
+    for key in table:
+        if key not in (*ASSESS_KEYS, *SCAFFOLD_KEYS):
+            settings.warnings.append(f"{path}: unknown setting `{key}` in [tool.mlops-level]")
+    return settings
+
+
+def _parse_ignore(settings: Settings, ignore) -> None:
     if isinstance(ignore, list):
         ignore = {str(item): "" for item in ignore}
     if not isinstance(ignore, dict):
-        settings.warnings.append(f'{path}: `ignore` must be a table of check ID = "reason"')
-        return settings
+        settings.warnings.append(f'{settings.source}: `ignore` must be a table of check ID = "reason"')
+        return
     for check_id, reason in ignore.items():
-        check_id = str(check_id).upper()
-        if check_id not in known_ids:
-            settings.warnings.append(f"{path}: unknown check {check_id} in `ignore`")
-            continue
-        reason = str(reason).strip() if reason is not None else ""
-        if not reason:
-            settings.warnings.append(f"{path}: {check_id} is ignored without a reason; give one")
-        settings.ignore[check_id] = reason or "no reason given"
-    for key in table:
-        if key not in ("ignore", *SCAFFOLD_KEYS):
-            settings.warnings.append(f"{path}: unknown setting `{key}` in [tool.mlops-level]")
-    return settings
+        settings.ignore[str(check_id).upper()] = str(reason).strip() if reason is not None else ""
+
+
+def _parse_exclude(settings: Settings, exclude) -> None:
+    example = 'e.g. exclude = ["vendor/", "tests/fixtures/"]'
+    if not isinstance(exclude, list):
+        settings.warnings.append(
+            f"{settings.source}: `exclude` must be a list of gitignore-style patterns ({example}); "
+            "nothing is excluded"
+        )
+        return
+    patterns = [item for item in exclude if isinstance(item, str) and item.strip()]
+    if len(patterns) != len(exclude):
+        settings.warnings.append(
+            f"{settings.source}: `exclude` holds {len(exclude) - len(patterns)} item(s) that are not "
+            f"non-empty strings; they are left out ({example})"
+        )
+    if not patterns:
+        return
+    import pathspec
+
+    try:
+        settings.exclude_spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+    except (ValueError, TypeError) as exc:
+        settings.warnings.append(f"{settings.source}: invalid `exclude` pattern ({exc}); nothing is excluded")
+        return
+    settings.exclude = patterns

@@ -1,6 +1,7 @@
 """Every fact the checks use, collected once: the only module of `assess` that reads the repository.
 
-`collect(root)` lists the files (see `inventory`), reads git facts (`gitinfo`), reads and parses what can
+`collect(root)` reads git facts (`gitinfo`), then the repository's settings files (`config`, first because
+their `exclude` shapes the inventory), lists the files (see `inventory`), and reads and parses what can
 matter: Python modules and notebook code cells with `ast`, YAML safely, TOML, Dockerfiles, Makefiles,
 requirements, CI configurations of every provider. Nothing is imported or executed. Problems with single
 files (unreadable, binary, too large, not UTF-8, bad syntax, malformed YAML) become warnings and the rest is
@@ -13,6 +14,7 @@ words cannot produce evidence, so skipping it is exact.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import stat
@@ -20,7 +22,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import ciconfig, inventory, patterns, safeyaml
+from . import ciconfig, config, inventory, patterns
 from .gitinfo import GitFacts, read_git
 from .pysource import PyFacts, notebook_cells, parse_notebook, parse_python
 
@@ -102,6 +104,7 @@ class Facts:
     pipelines: list[ciconfig.Pipeline] = field(default_factory=list)
     make_targets: dict[str, list[str]] = field(default_factory=dict)
     local_modules: set[str] = field(default_factory=set)
+    settings: config.Settings = field(default_factory=config.Settings)  # the repository's [tool.mlops-level]
     warnings: list[str] = field(default_factory=list)
     cache: dict = field(default_factory=dict)  # memoised pure queries (see `match`), never facts themselves
 
@@ -134,7 +137,10 @@ class Facts:
 
 
 # --- collection -
+@functools.cache
 def _triggers() -> frozenset[str]:
+    """The trigger words, built from the pattern tables on first use (not at import: `checks` and the
+    renderers import this module without reading any source)."""
     words: set[str] = (
         set(patterns.GATE_EXTRA_WORDS) | set(patterns.SEED_KWARGS) | set(patterns.SCHEDULE_KWARGS)
     )
@@ -159,13 +165,12 @@ def _triggers() -> frozenset[str]:
     return frozenset(words)
 
 
-_TRIGGERS = _triggers()
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 
 def could_matter(text: str) -> bool:
     """Whether a source contains any identifier some pattern needs (a set test: faster than one big regex)."""
-    return not _TRIGGERS.isdisjoint(_IDENTIFIER.findall(text))
+    return not _triggers().isdisjoint(_IDENTIFIER.findall(text))
 
 
 def role_of(path: str) -> str:
@@ -241,13 +246,28 @@ def collect(root: Path, *, git_root: Path | None = None, git: GitFacts | None = 
     git = git if git is not None else read_git(root)
     if git_root is None and git.top is not None:
         git_root = git.top
-    listing = inventory.from_listing(root, git.listed) if git.listed is not None else inventory.walk(root)
-    facts = Facts(root=root, git=git, files=listing.files, warnings=[*git.warnings, *listing.warnings])
+    warnings = list(git.warnings)
+    reader = _Reader(root, warnings)
+    # the settings files come first: their `exclude` decides what the inventory holds
+    settings_files = _read_settings_files(reader)
+    settings = config.read_settings({rel: doc for rel, (_, doc) in settings_files.items() if doc is not None})
+    warnings += settings.warnings
+    leave_out = inventory.LeaveOut(settings.exclude_spec, settings.source, settings.skip_templates)
+    if git.listed is not None:
+        listing = inventory.from_listing(root, git.listed, leave_out)
+    else:
+        listing = inventory.walk(root, leave_out)
+    warnings += listing.warnings
+    facts = Facts(root=root, git=git, files=listing.files, settings=settings, warnings=warnings)
+    for rel, (text, doc) in settings_files.items():
+        if rel in facts.files:  # already read: kept as facts, never read twice
+            facts.texts[rel] = text
+            if doc is not None:
+                facts.toml[rel] = doc
     if git_root is not None and git_root.resolve() != root:
         _add_top_level_ci(facts, git_root.resolve())
-    reader = _Reader(root, facts.warnings)
     for rel, size in sorted(facts.files.items()):
-        if rel.lower().endswith(_BULK_SUFFIXES):
+        if rel.lower().endswith(_BULK_SUFFIXES) or rel in settings_files:
             continue  # data, models and media are inventoried (sizes, names) but never read
         if rel.endswith(".py"):
             _read_python(facts, reader, rel, size)
@@ -340,6 +360,8 @@ def _read_yaml(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
     if text is None:
         return
     facts.texts[rel] = text
+    from . import safeyaml  # PyYAML (~20 ms to import) only for repositories that have YAML
+
     try:
         facts.yaml[rel] = safeyaml.load_all(text)
     except safeyaml.YamlRefused as exc:
@@ -351,10 +373,32 @@ def _read_toml(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
     if text is None:
         return
     facts.texts[rel] = text
+    doc = _parse_toml(rel, text, facts.warnings)
+    if doc is not None:
+        facts.toml[rel] = doc
+
+
+def _parse_toml(rel: str, text: str, warnings: list[str]) -> dict | None:
     try:
-        facts.toml[rel] = tomllib.loads(text)
+        return tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError) as exc:
-        facts.warnings.append(f"{rel}: malformed TOML ({exc})")
+        warnings.append(f"{rel}: malformed TOML ({exc})")
+        return None
+
+
+def _read_settings_files(reader: _Reader) -> dict[str, tuple[str, dict | None]]:
+    """The settings files at the root (see `config`): path -> (text, parsed document or None)."""
+    found: dict[str, tuple[str, dict | None]] = {}
+    for rel in config.FILES:
+        try:
+            info = (reader.root / rel).lstat()
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            text = reader.text(rel, info.st_size)
+            if text is not None:
+                found[rel] = (text, _parse_toml(rel, text, reader.warnings))
+    return found
 
 
 _TARGET = re.compile(r"^([A-Za-z0-9_.\-/ ]+?)\s*:(?!=)[^\n]*$")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,14 +42,19 @@ class BareRepository(Exception):
     """The path is a bare repository: there is no work tree to read."""
 
 
+NOT_GIT = "not a git repository: the git checks fail and files are read from disk"
+
+
 def read_git(root: Path) -> GitFacts:
     """Git facts for `root` (a directory inside a work tree, or not in git at all)."""
+    if not _may_be_in_git(root):
+        return GitFacts(warnings=[NOT_GIT])  # without importing gitpython (~60 ms) for nothing
     import git  # gitpython: imported here so the CLI starts fast
 
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return GitFacts(warnings=["not a git repository: the git checks fail and files are read from disk"])
+        return GitFacts(warnings=[NOT_GIT])
     except git.GitError as exc:
         return GitFacts(warnings=[f"git could not read the repository: {_first_line(exc)}"])
     with repo:
@@ -84,6 +90,16 @@ def _fill(repo, root: Path, facts: GitFacts) -> None:
     facts.tracked = {p for p in tracked.split("\0") if p}
     listed = git.Git(str(root)).ls_files("-z", "--cached", "--others", "--exclude-standard")
     facts.listed = sorted({p for p in listed.split("\0") if p})
+
+
+def _may_be_in_git(root: Path) -> bool:
+    """False only when gitpython's search (from `root` up to `/`) cannot find a repository: no folder on the
+    way holds a `.git` entry (work tree, worktree, submodule) or a `HEAD` entry (a bare repository)."""
+    root = root.absolute()
+    return any(
+        os.path.lexists(folder / ".git") or os.path.lexists(folder / "HEAD")
+        for folder in (root, *root.parents)
+    )
 
 
 def _first_line(exc: Exception) -> str:

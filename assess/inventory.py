@@ -5,6 +5,11 @@ global excludes and info/exclude honoured by git itself); outside git the tree i
 `.gitignore` is applied with pathspec. Either way virtualenvs, node_modules, site-packages, build and cache
 folders are skipped, symlinks are never followed (those leaving the root or looping are reported), and only
 regular files are kept.
+
+The repository's settings can leave more out (`LeaveOut`): paths matching its `exclude` patterns, and by
+default cookiecutter/copier template sources (a path segment holding `{{`, or a sub-folder holding a
+`cookiecutter.json` or `copier.yml`), which are the code of projects
+the repository generates, not its own. Both are counted and reported, never dropped silently.
 """
 
 from __future__ import annotations
@@ -13,6 +18,10 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pathspec
 
 SKIP_DIRS = frozenset(
     {
@@ -51,12 +60,90 @@ SKIP_DIRS = frozenset(
     }
 )
 SKIP_PATHS = frozenset({".dvc/cache", ".dvc/tmp"})
+TEMPLATE_MARKERS = frozenset({"cookiecutter.json", "copier.yml", "copier.yaml"})
 
 
 @dataclass
 class Inventory:
     files: dict[str, int] = field(default_factory=dict)  # POSIX path relative to the root -> size in bytes
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LeaveOut:
+    """What the settings leave out of the inventory, and the tally reported once it is built."""
+
+    exclude: pathspec.GitIgnoreSpec | None = None  # the `exclude` patterns
+    source: str | None = None  # the settings file, named in the messages
+    templates: bool = True  # skip template sources
+    template_roots: tuple[str, ...] = ()  # sub-folders holding a TEMPLATE_MARKERS file, with a trailing /
+    excluded_files: int = 0
+    excluded_folders: int = 0  # pruned whole while walking a tree outside git
+    matched: set[int] = field(default_factory=set)  # indexes of the `exclude` patterns that decided a path
+    template_files: dict[str, int] = field(default_factory=dict)  # template source root -> files skipped
+
+    def skips(self, rel: str, folder: bool = False) -> bool:
+        """Whether `rel` (a file, or a folder when `folder`) is left out; counts it when it is."""
+        top = self._template_top(rel) if self.templates else None
+        if top is not None:
+            if folder:
+                return False  # walked, so that the files below it are counted
+            self.template_files[top] = self.template_files.get(top, 0) + 1
+            return True
+        if self.exclude is None:
+            return False
+        result = self.exclude.check_file(rel + "/" if folder else rel)
+        if result.index is not None:
+            self.matched.add(result.index)
+        if not result.include:
+            return False
+        if folder:
+            self.excluded_folders += 1
+        else:
+            self.excluded_files += 1
+        return True
+
+    def note_templates(self, folders: list[str]) -> None:
+        """Record template roots: the folders (not the assessed root itself) holding a marker file."""
+        if self.templates:
+            self.template_roots = tuple(sorted({*self.template_roots, *(f"{f}/" for f in folders if f)}))
+
+    def _template_top(self, rel: str) -> str | None:
+        if self.template_roots and rel.startswith(self.template_roots):
+            return next(top for top in self.template_roots if rel.startswith(top))
+        if "{{" not in rel:
+            return None
+        parts = rel.split("/")
+        first = next(i for i, part in enumerate(parts) if "{{" in part)
+        return "/".join(parts[: first + 1]) + ("/" if first < len(parts) - 1 else "")
+
+    def report(self) -> list[str]:
+        """One warning per kind of path left out (with counts), and one per `exclude` pattern that matched
+        nothing (a likely typo)."""
+        warnings = []
+        if self.exclude is not None:
+            counts = [(self.excluded_files, "file"), (self.excluded_folders, "folder")]
+            what = " and ".join(_plural(count, noun) for count, noun in counts if count)
+            if what:
+                warnings.append(f"excluded {what} matching `exclude` in {self.source}")
+            for index, pattern in enumerate(self.exclude.patterns):
+                if pattern.include is not None and index not in self.matched:
+                    warnings.append(f"{self.source}: `exclude` pattern {pattern.pattern!r} matches nothing")
+        if self.template_files:
+            tops = sorted(self.template_files)
+            named = ", ".join(tops[:3]) + (f" and {len(tops) - 3} more" if len(tops) > 3 else "")
+            files = _plural(sum(self.template_files.values()), "file")
+            warnings.append(
+                f"skipped {files} of template sources ({named}): "
+                "cookiecutter/copier templates (a path segment with `{{`, or a folder with cookiecutter.json "
+                "or copier.yml) are the code of generated projects, not this repository's own "
+                "(`skip-templates = false` in [tool.mlops-level] assesses them)"
+            )
+        return warnings
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def skipped_dir(parts: tuple[str, ...]) -> bool:
@@ -67,13 +154,16 @@ def skipped_dir(parts: tuple[str, ...]) -> bool:
     return len(folders) >= 2 and f"{folders[0]}/{folders[1]}" in SKIP_PATHS
 
 
-def from_listing(root: Path, listed: list[str]) -> Inventory:
+def from_listing(root: Path, listed: list[str], leave_out: LeaveOut | None = None) -> Inventory:
     """Inventory from git's list of paths relative to `root` (virtualenvs, found by pyvenv.cfg, dropped)."""
+    leave_out = leave_out if leave_out is not None else LeaveOut()
     inventory = Inventory()
     venvs: list[str] = []
+    markers = [rel.rpartition("/") for rel in listed if rel.rpartition("/")[2] in TEMPLATE_MARKERS]
+    leave_out.note_templates([folder for folder, _, _ in markers])
     for rel in listed:
         parts = tuple(rel.split("/"))
-        if skipped_dir(parts):
+        if skipped_dir(parts) or leave_out.skips(rel):
             continue
         if parts[-1] == "pyvenv.cfg" and len(parts) > 1:
             venvs.append("/".join(parts[:-1]) + "/")
@@ -82,15 +172,15 @@ def from_listing(root: Path, listed: list[str]) -> Inventory:
     if venvs:
         prefixes = tuple(venvs)
         inventory.files = {p: s for p, s in inventory.files.items() if not p.startswith(prefixes)}
+    inventory.warnings[:0] = leave_out.report()
     return inventory
 
 
-def walk(root: Path) -> Inventory:
+def walk(root: Path, leave_out: LeaveOut | None = None) -> Inventory:
     """Inventory of a directory outside git, honouring every .gitignore met on the way down."""
-    import pathspec
-
+    leave_out = leave_out if leave_out is not None else LeaveOut()
     inventory = Inventory()
-    specs: list[tuple[str, pathspec.PathSpec]] = []  # (folder prefix, spec) of the .gitignore files seen
+    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []  # (folder prefix, spec) of each .gitignore seen
     stack = [""]
     while stack:
         rel_dir = stack.pop()
@@ -103,7 +193,11 @@ def walk(root: Path) -> Inventory:
         names = {e.name for e in entries}
         if rel_dir and ("pyvenv.cfg" in names or "conda-meta" in names):
             continue
+        if not TEMPLATE_MARKERS.isdisjoint(names):
+            leave_out.note_templates([rel_dir])
         if ".gitignore" in names:
+            import pathspec  # only when there is a .gitignore to apply
+
             try:
                 lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
                 specs.append((rel_dir + "/" if rel_dir else "", pathspec.GitIgnoreSpec.from_lines(lines)))
@@ -118,10 +212,11 @@ def walk(root: Path) -> Inventory:
             if is_dir:
                 if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info") or rel in SKIP_PATHS:
                     continue
-                if not _ignored(specs, rel + "/"):
+                if not _ignored(specs, rel + "/") and not leave_out.skips(rel, folder=True):
                     stack.append(rel)
-            elif not _ignored(specs, rel):
+            elif not _ignored(specs, rel) and not leave_out.skips(rel):
                 _add(root, rel, inventory)
+    inventory.warnings[:0] = leave_out.report()
     return inventory
 
 

@@ -1,4 +1,4 @@
-"""Report renderers by format name: each is `function(report, verbose) -> str`. Other formats register here."""
+"""Report renderers by format name: `function(report, verbose) -> str`; other formats register here."""
 
 from __future__ import annotations
 

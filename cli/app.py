@@ -7,7 +7,7 @@ Command modules import only typer at module level; heavy imports happen inside t
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -41,8 +41,10 @@ def _version_callback(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        Optional[bool],
-        typer.Option("--version", "-V", callback=_version_callback, is_eager=True, help="Print the version and exit."),
+        bool | None,
+        typer.Option(
+            "--version", "-V", callback=_version_callback, is_eager=True, help="Print the version and exit."
+        ),
     ] = None,
 ) -> None:
     """Rate ML repositories on the MLOps maturity model, and scaffold projects that really run."""
@@ -60,7 +62,7 @@ _register()
 
 
 def main() -> None:
-    """Console-script entry point: user errors become one line on stderr and their exit code (2 by default)."""
+    """Console-script entry point: a user error becomes one line on stderr and its exit code."""
     try:
         app()
     except UserError as exc:

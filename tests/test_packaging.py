@@ -1,8 +1,12 @@
 """Guards for the package-dir mapping (see STYLE.md's traps)."""
 
 import re
-import tomllib
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 MAPPED = {"cli": "mlops_level", "assess": "mlops_level.assess", "scaffold": "mlops_level.scaffold",

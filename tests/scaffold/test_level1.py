@@ -47,6 +47,7 @@ LEVEL1_FILES = {
     "tests/test_gate.py",
     "tests/test_ingest.py",
     "tests/test_pipeline.py",
+    "tests/test_settings.py",
     "tests/test_validation.py",
 }
 TELEMETRY_OFF = {

@@ -57,7 +57,7 @@ LEVEL2_FILES = {
         f"tests/test_{name}.py"
         for name in (
             "configs", "deploy", "evaluate", "features", "gate", "ingest", "monitoring", "pipeline",
-            "promotion", "rollback", "serve", "skew", "validation",
+            "promotion", "rollback", "serve", "settings", "skew", "validation",
         )
     ),
 }

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from level2_helpers import prepared
 
-from {{ cookiecutter.package_name }} import monitoring
+from {{ cookiecutter.package_name }} import monitoring, pipeline
 from {{ cookiecutter.package_name }}.features import RAW_COLUMNS
 
 
@@ -45,7 +45,7 @@ def test_report_flags_only_the_drifted_features(settings):
 
 def test_cli_retrains_only_past_the_threshold(settings, monkeypatch, capsys):
     runs = []
-    monkeypatch.setattr("{{ cookiecutter.package_name }}.pipeline.training_pipeline", lambda **kwargs: runs.append(kwargs))
+    monkeypatch.setattr(pipeline, "training_pipeline", lambda **kwargs: runs.append(kwargs))
     recent = settings.data_dir / "recent.csv"
     pd.read_csv(settings.holdout_file)[RAW_COLUMNS].to_csv(recent, index=False)
     assert monitoring.main(["--recent", str(recent), "--retrain"]) == 0

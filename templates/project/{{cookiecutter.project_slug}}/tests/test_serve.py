@@ -66,3 +66,23 @@ def test_without_a_champion_the_service_says_so_with_503(settings):
         predict = client.post("/predict", json={"rows": raw_rows(settings, 1)})
     assert health.status_code == 503 and "no champion" in health.json()["detail"]
     assert predict.status_code == 503
+
+
+
+def sample(text: str, name: str) -> float:
+    """The value of one Prometheus sample in the /metrics text (0 before it is first counted)."""
+    line = next((line for line in text.splitlines() if line.startswith(name + " ")), name + " 0")
+    return float(line.rsplit(" ", 1)[1])
+
+
+def test_metrics_count_predictions_refusals_and_latency(settings):
+    gate_and_register(settings)
+    names = ['predictions_total{name="malignant"}', 'predictions_total{name="benign"}',
+             'rejected_requests_total{status="422"}', "predict_latency_seconds_count"]
+    with TestClient(serve.app) as client:
+        before = client.get("/metrics/").text
+        client.post("/predict", json={"rows": raw_rows(settings, 4)})
+        client.post("/predict", json={"rows": [{"mean radius": 14.0}]})
+        after = client.get("/metrics/").text
+    malignant, benign, refused, timed = (sample(after, name) - sample(before, name) for name in names)
+    assert (malignant + benign, refused, timed) == (4, 1, 1)

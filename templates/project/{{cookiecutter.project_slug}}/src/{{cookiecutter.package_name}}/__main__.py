@@ -31,7 +31,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = config.load()
+    try:
+        settings = config.load()
+    except ValueError as error:  # a malformed configs/<MLOPS_ENV>.yaml or a non-numeric override
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if args.command == "ingest":
         created = ingest.ingest(settings)
         versions = ingest.version(settings)
@@ -70,7 +74,11 @@ def main(argv: list[str] | None = None) -> int:
         if not args.input.is_file():
             print(f"error: {args.input} is not a file", file=sys.stderr)
             return 2
-        scored = score(settings, pd.read_csv(args.input))
+        try:
+            scored = score(settings, pd.read_csv(args.input))
+        except (LookupError, ValueError) as error:  # no champion yet; missing columns
+            print(f"error: cannot score {args.input}: {error}", file=sys.stderr)
+            return 2
         scored.to_csv(args.output if args.output else sys.stdout, index=False)
     else:
         from .pipeline import serve_schedule

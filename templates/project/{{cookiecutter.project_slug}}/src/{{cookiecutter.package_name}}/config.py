@@ -94,4 +94,10 @@ def load(root: Path | None = None) -> Settings:
         values["artifact_location"] = (root / Path(values["artifact_location"])).resolve().as_uri()
     converters = {"Path": lambda value: root / Path(value), "str": str, "float": float, "int": int}
     types = {field.name: field.type for field in dataclasses.fields(Settings)}
-    return Settings(**{name: converters[types[name]](value) for name, value in values.items()})
+    converted = {}
+    for name, value in values.items():
+        try:
+            converted[name] = converters[types[name]](value)
+        except ValueError:
+            raise ValueError(f"setting {name} ({ENV_VARS[name]}) must be a {types[name]}, not {value!r}") from None
+    return Settings(**converted)

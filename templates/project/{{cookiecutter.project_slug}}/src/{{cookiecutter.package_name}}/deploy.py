@@ -1,6 +1,6 @@
 """Deploy the training pipeline to an environment's Prefect server, then read it back to prove it is there.
 
-`python -m {{ cookiecutter.package_name }}.deploy ENV` (or `make deploy ENV=staging`) reads `configs/ENV.yaml` through `MLOPS_ENV`,
+`make deploy ENV=staging` (`python -m <package>.deploy staging`) reads `configs/staging.yaml` through `MLOPS_ENV`,
 registers the deployment `training-ENV` with that environment's cron schedule and work pool, and reads the
 deployment and its schedule back through the Prefect client. Without `PREFECT_API_URL` the target is the
 project-local Prefect database (`PREFECT_HOME`), which `make server` serves; with it, any Prefect server.
@@ -89,7 +89,7 @@ def read_back(deployment_id: str, expected_cron: str) -> Deployed:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m {{ cookiecutter.package_name }}.deploy", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=f"python -m {__name__}", description=__doc__.splitlines()[0])
     parser.add_argument("env", choices=ENVIRONMENTS, help="the environment whose configs/ENV.yaml to deploy")
     args = parser.parse_args(argv)
     try:

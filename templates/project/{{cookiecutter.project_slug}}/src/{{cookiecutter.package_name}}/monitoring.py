@@ -1,8 +1,8 @@
 """Drift monitoring: recent data against the training data, feature by feature (PSI and KS).
 
-`python -m {{ cookiecutter.package_name }}.monitoring [--recent CSV] [--retrain]` prints a Markdown report. When the largest PSI
-passes the configured `drift_threshold`, the data has drifted; with `--retrain` the training pipeline then
-runs (its own gate still decides whether the new model is promoted).
+`make monitor` (`python -m <package>.monitoring --retrain`; `--recent CSV` for another file) prints a Markdown
+report. When the largest PSI passes the configured `drift_threshold`, the data has drifted; with `--retrain` the
+training pipeline then runs (its own gate still decides whether the new model is promoted).
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def drift_report(reference_raw: pd.DataFrame, recent_raw: pd.DataFrame, threshol
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m {{ cookiecutter.package_name }}.monitoring", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=f"python -m {__name__}", description=__doc__.splitlines()[0])
     parser.add_argument("--recent", type=Path, help="CSV of recent raw rows (default: the serving app's request log)")
     parser.add_argument("--retrain", action="store_true", help="run the training pipeline when drift is detected")
     args = parser.parse_args(argv)

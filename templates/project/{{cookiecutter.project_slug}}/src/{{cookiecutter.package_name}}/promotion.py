@@ -1,6 +1,6 @@
 """The candidate against the production champion: what the gate decided for the newest registered version.
 
-`python -m {{ cookiecutter.package_name }}.promotion` (or `make evaluate`) prints a Markdown table of the newest version and the
+`make evaluate` (`python -m <package>.promotion`) prints a Markdown table of the newest version and the
 champion, both scored on the frozen holdout by the pipeline, with the gate's decision and reason. It exits 1
 when the newest candidate was rejected (CD then stops before production) or when nothing is registered;
 with `--report-only` (CT's summary, `make gate-report`) it always exits 0 once something is registered.
@@ -69,7 +69,7 @@ def evaluation(settings: config.Settings) -> Evaluation:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m {{ cookiecutter.package_name }}.promotion", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=f"python -m {__name__}", description=__doc__.splitlines()[0])
     parser.add_argument("--report-only", action="store_true", help="exit 0 whatever the gate decided")
     args = parser.parse_args(argv)
     try:

@@ -1,6 +1,6 @@
 """Roll back production: make the previous champion the champion again.
 
-`python -m {{ cookiecutter.package_name }}.rollback` (or `make rollback`) moves the `champion` alias back to the version held by
+`make rollback` (`python -m <package>.rollback`) moves the `champion` alias back to the version held by
 `previous-champion` (which the promotion gate keeps), tags the demoted version `rolled-back`, and logs the
 decision on both versions. The next pipeline run is gated against the restored champion.
 """

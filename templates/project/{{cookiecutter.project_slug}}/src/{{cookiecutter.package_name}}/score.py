@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import mlflow.sklearn
 import pandas as pd
+from mlflow.exceptions import MlflowException
 
 from .config import Settings
 from .features import build_features
@@ -15,7 +16,10 @@ from .registry import CHAMPION, client
 
 def score(settings: Settings, raw: pd.DataFrame) -> pd.DataFrame:
     """`raw` with the champion's prediction, its probability of class 1 and the model version that made them."""
-    champion = client(settings).get_model_version_by_alias(settings.model_name, CHAMPION)
+    try:
+        champion = client(settings).get_model_version_by_alias(settings.model_name, CHAMPION)
+    except MlflowException:
+        raise LookupError(f"model {settings.model_name!r} has no champion yet: run the pipeline first") from None
     model = mlflow.sklearn.load_model(f"models:/{settings.model_name}/{champion.version}")
     features = build_features(raw)
     return raw.assign(

@@ -1,17 +1,21 @@
 """Online serving: a FastAPI app answering with the registry's champion model.
 
-Run it with `uvicorn {{ cookiecutter.package_name }}.serve:app` (or `make serve`). At start-up it loads `models:/<name>@champion`
-from `MLFLOW_TRACKING_URI`; every request's raw rows go through the same `build_features` as training,
-and are appended to the request log that drift monitoring reads.
+Run it with `make serve`, or:
+    uvicorn {{ cookiecutter.package_name }}.serve:app
+At start-up it loads `models:/<name>@champion` from `MLFLOW_TRACKING_URI`; every request's raw rows go through
+the same `build_features` as training, and are appended to the request log that drift monitoring reads.
+`/metrics` exports request counts, errors and latency for Prometheus.
 """
 
 from __future__ import annotations
 
+import time
 from contextlib import asynccontextmanager
 from typing import Any
 
 import pandas as pd
 from fastapi import FastAPI, HTTPException
+from prometheus_client import CollectorRegistry, Counter, Histogram, make_asgi_app
 from pydantic import BaseModel, Field
 
 from . import config, registry
@@ -49,8 +53,15 @@ async def lifespan(app: FastAPI):
     yield
 
 
-app = FastAPI(title="{{ cookiecutter.package_name }} prediction service", lifespan=lifespan)
+app = FastAPI(title=f"{__package__} prediction service", lifespan=lifespan)
 app.state.serving = {}
+
+
+METRICS = CollectorRegistry()
+PREDICTIONS = Counter("predictions", "Rows predicted, by predicted class", ["name"], registry=METRICS)
+REJECTED = Counter("rejected_requests", "Prediction requests refused, by HTTP status", ["status"], registry=METRICS)
+LATENCY = Histogram("predict_latency_seconds", "Time to answer a prediction request", registry=METRICS)
+app.mount("/metrics", make_asgi_app(registry=METRICS))
 
 
 def _ready() -> dict[str, Any]:
@@ -58,6 +69,11 @@ def _ready() -> dict[str, Any]:
     if state.get("model") is None:
         raise HTTPException(status_code=503, detail=state.get("error") or "the model is not loaded")
     return state
+
+
+def _refuse(status: int, detail: str) -> HTTPException:
+    REJECTED.labels(status=str(status)).inc()
+    return HTTPException(status_code=status, detail=detail)
 
 
 @app.get("/health")
@@ -68,25 +84,29 @@ def health() -> dict[str, str]:
 
 @app.post("/predict")
 def predict(request: PredictRequest) -> PredictResponse:
-    state = _ready()
+    started = time.perf_counter()
+    try:
+        state = _ready()
+    except HTTPException as error:
+        raise _refuse(error.status_code, error.detail) from None
     raw = pd.DataFrame(request.rows)
     unknown = sorted(set(raw.columns) - set(RAW_COLUMNS))
     if unknown:
-        raise HTTPException(status_code=422, detail=f"unknown columns: {', '.join(unknown)}")
+        raise _refuse(422, f"unknown columns: {', '.join(unknown)}")
     try:
         features = build_features(raw)
     except ValueError as error:
-        raise HTTPException(status_code=422, detail=str(error)) from error
+        raise _refuse(422, str(error)) from error
     model = state["model"]
     labels = model.predict(features)
     probabilities = model.predict_proba(features).max(axis=1)
     _log_requests(state["settings"].request_log, raw)
-    return PredictResponse(
-        model=state["settings"].model_name,
-        version=state["version"],
-        predictions=[Prediction(label=int(label), name=TARGET_NAMES[int(label)], probability=float(p))
-                     for label, p in zip(labels, probabilities, strict=True)],
-    )
+    predictions = [Prediction(label=int(label), name=TARGET_NAMES[int(label)], probability=float(p))
+                   for label, p in zip(labels, probabilities, strict=True)]
+    for prediction in predictions:
+        PREDICTIONS.labels(name=prediction.name).inc()
+    LATENCY.observe(time.perf_counter() - started)
+    return PredictResponse(model=state["settings"].model_name, version=state["version"], predictions=predictions)
 
 
 def _log_requests(path, raw: pd.DataFrame) -> None:

@@ -1,6 +1,6 @@
 """Data tests: the project's own training data and frozen holdout satisfy the data contract.
 
-`make data-test` writes the data first if needed (`python -m {{ cookiecutter.package_name }} ingest`), then runs these
+`make data-test` writes the data first if needed (`python -m <package> ingest`), then runs these
 against the project's data folder (DATA_DIR), not a temporary copy: this is the data the next run trains on.
 """
 
@@ -15,7 +15,7 @@ from {{ cookiecutter.package_name }}.features import RAW_COLUMNS
 def settings():
     settings = config.load()
     if not settings.raw_file.exists() or not settings.holdout_file.exists():
-        pytest.fail(f"no data in {settings.data_dir}: run `make init` (or `python -m {{ cookiecutter.package_name }} ingest`)")
+        pytest.fail(f"no data in {settings.data_dir}: run `make init` (or `make data-test`)")
     return settings
 
 
