@@ -86,6 +86,8 @@ def resolve(*layers: Mapping[str, Any]) -> dict[str, str]:
         raise UserError(
             f"python_version must look like 3.11 (3.10 or newer), not {context['python_version']!r}"
         )
+    if int(context["level"]) >= 1 and context["python_version"] == "3.10":
+        raise UserError("Level 1 and 2 projects need Python 3.11 or newer (Prefect 3.9 does); set python_version")
     _check_level_gated(spec, context)
     return context
 

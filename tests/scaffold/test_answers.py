@@ -67,3 +67,9 @@ def test_bad_config(tmp_path, text, message):
 def test_missing_config(tmp_path):
     with pytest.raises(UserError, match="cannot read config file"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_python_310_only_at_level_0():
+    assert resolve({"python_version": "3.10"})["python_version"] == "3.10"
+    with pytest.raises(UserError, match="3.11 or newer"):
+        resolve({"python_version": "3.10", "level": "1"})
