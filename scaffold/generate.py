@@ -112,8 +112,32 @@ def _bake(context: dict[str, str], staging: Path) -> Path:
     problems = leftovers(project)
     if problems:
         raise RuntimeError(f"template bug, the rendered project is not clean: {'; '.join(problems)}")
+    _write_review_template(project, int(context["level"]))
     _write_answers(project, values)
     return project
+
+
+PR_TEMPLATE = ".github/pull_request_template.md"
+_PR_INTRO = """## What this change does
+
+<!-- The problem, the change, and how you checked it (metrics before/after for model changes). -->
+
+## MLOps review
+
+CI writes `mlops-level assess --format markdown` into the job summary; tick what this change keeps true.
+
+"""
+
+
+def _write_review_template(project: Path, level: int) -> None:
+    """From Level 2 on, the pull-request template holds the review checklist, from its one source."""
+    if level < 2:
+        return
+    from mlops_level.assess.checklist import checklist_markdown
+
+    path = project / PR_TEMPLATE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_PR_INTRO + checklist_markdown(2, heading="##"), encoding="utf-8")
 
 
 def _project_tree(template: Path) -> Path:

@@ -22,6 +22,7 @@ LEVEL2_FILES = {
     ".dvc/config",
     ".dvcignore",
     ".github/dependabot.yml",
+    ".github/pull_request_template.md",
     ".github/workflows/cd.yml",
     ".github/workflows/ci.yml",
     ".github/workflows/ct.yml",
@@ -221,3 +222,11 @@ def test_replay_refuses_unknown_or_unselected_jobs(tmp_path):
     with pytest.raises(UserError, match="not a GitHub Actions workflow"):
         (tmp_path / "empty.yml").write_text("name: nothing\n")
         expand(project, "empty.yml")
+
+
+def test_pull_request_template_is_the_checklist(baked):
+    from mlops_level.assess.checklist import checklist_markdown
+
+    text = (baked(2) / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
+    assert text.endswith(checklist_markdown(2, heading="##"))
+    assert "- [ ] **ML501**" in text

@@ -3,7 +3,8 @@
 `make deploy ENV=staging` (`python -m <package>.deploy staging`) reads `configs/staging.yaml` through `MLOPS_ENV`,
 registers the deployment `training-ENV` with that environment's cron schedule and work pool, and reads the
 deployment and its schedule back through the Prefect client. Without `PREFECT_API_URL` the target is the
-project-local Prefect database (`PREFECT_HOME`), which `make server` serves; with it, any Prefect server.
+project-local Prefect database (`PREFECT_HOME`), which `make ui` serves; with it, any Prefect server. A worker
+runs the deployment: `prefect worker start --pool <work_pool>`.
 Like pipeline.py, this module is part of the orchestrator seam: only these two modules import Prefect.
 """
 
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"deploy: error: {error}", file=sys.stderr)
         return 1
     print(f"Deployed {deployed.name} (id {deployed.deployment_id}): cron {deployed.cron!r}, "
-          f"work pool {deployed.work_pool or 'none (served by `make schedule`)'}, tags {deployed.tags}")
+          f"work pool {deployed.work_pool or 'none (runs only where the flow is served)'}, tags {deployed.tags}")
     return 0
 
 
