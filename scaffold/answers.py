@@ -87,7 +87,7 @@ def resolve(*layers: Mapping[str, Any]) -> dict[str, str]:
             f"python_version must look like 3.11 (3.10 or newer), not {context['python_version']!r}"
         )
     if int(context["level"]) >= 1 and context["python_version"] == "3.10":
-        raise UserError("Level 1 and 2 projects need Python 3.11 or newer (Prefect 3.9 does); set python_version")
+        raise UserError("Level 1 and 2 projects need Python 3.11 or newer (as Prefect 3.9 does)")
     _check_level_gated(spec, context)
     return context
 

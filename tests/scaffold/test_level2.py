@@ -230,3 +230,10 @@ def test_pull_request_template_is_the_checklist(baked):
     text = (baked(2) / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
     assert text.endswith(checklist_markdown(2, heading="##"))
     assert "- [ ] **ML501**" in text
+
+
+def test_assess_rates_the_level2_project_exactly_level2(baked):
+    from mlops_level.assess import assess_directory
+
+    report = assess_directory(baked(2))
+    assert report.rating.level == 2, [(c.spec.id, c.status.value) for c in report.checks]

@@ -29,6 +29,12 @@ def test_staging_deployment_is_registered_with_its_schedule_and_pool(prefect_ser
     assert [schedule.schedule.cron for schedule in stored.schedules] == ["0 4 * * *"]
 
 
+def test_each_environment_gets_its_own_deployment(prefect_server, project):
+    dev, staging = deploy.deploy("dev"), deploy.deploy("staging")
+    assert (dev.name, dev.work_pool, dev.cron) == ("training-dev", "dev-process", "0 */6 * * *")
+    assert dev.deployment_id != staging.deployment_id
+
+
 def test_production_needs_its_kubernetes_pool(prefect_server, project):
     with pytest.raises(RuntimeError, match="prefect work-pool create kubernetes-prod --type kubernetes"):
         deploy.deploy("prod")
