@@ -14,16 +14,16 @@ benchmarks/out/level1_bench.json, with the load average: other work on the machi
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+
+from _figures import machine_figures, write_figures
 
 OUT = Path(__file__).resolve().parent / "out" / "level1_bench.json"
 DEFAULT_CACHE = Path(
@@ -90,15 +90,9 @@ def main() -> None:
         "pipeline_retrain_run_s": round(runs[1].seconds, 1),
         "pipeline_unchanged_run_s": round(runs[2].seconds, 1),
         "flow_steps_s": [flow_seconds(run.output) for run in runs],
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "steps_s": {name: round(step.seconds, 1) for name, step in steps.items()},
-        "load_average_before": [round(value, 2) for value in load_before],
-        "load_average_after": [round(value, 2) for value in os.getloadavg()],
-        "cpus": os.cpu_count(),
-    }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({key: value for key, value in figures.items() if key != "steps_s"}, indent=2))
+    } | machine_figures(load_before)
+    write_figures(OUT, figures)
 
 
 if __name__ == "__main__":

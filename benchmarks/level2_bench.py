@@ -12,12 +12,12 @@ with the load average: other work on the machine slows every figure.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
 import tempfile
 import time
 from pathlib import Path
+
+from _figures import machine_figures, write_figures
 
 OUT = Path(__file__).resolve().parent / "out" / "level2_bench.json"
 DEFAULT_CACHE = Path(
@@ -51,15 +51,9 @@ def main() -> None:
         "replayed_ci_s": round(phases["ci.yml"], 1),
         "replayed_cd_staging_s": round(phases["cd.yml"], 1),
         "environment": report.steps[0].status,  # "reused" when warm
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "steps_s": {step.name: round(step.seconds, 1) for step in report.steps},
-        "load_average_before": [round(value, 2) for value in load_before],
-        "load_average_after": [round(value, 2) for value in os.getloadavg()],
-        "cpus": os.cpu_count(),
-    }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({key: value for key, value in figures.items() if key != "steps_s"}, indent=2))
+    } | machine_figures(load_before)
+    write_figures(OUT, figures)
 
 
 if __name__ == "__main__":
