@@ -277,26 +277,24 @@ def notebook_cells(raw: str | bytes) -> list[str]:
 
 def parse_notebook(cells: list[str]) -> tuple[PyFacts, int]:
     """Facts of a notebook's code cells read as one module, and how many cells had to be left out
-    because they do not parse (each such cell is blanked, the rest still counts)."""
-    cells = list(cells)
+    because they do not parse (each such cell is blanked, the rest still counts).
+
+    Each cell is syntax-checked on its own once, then the kept cells are parsed together once: the work is
+    linear in the notebook's size however many cells are invalid."""
+    kept: list[str] = []
     dropped = 0
-    while True:
-        source = "\n".join(cells)
+    for cell in cells:
         try:
-            return parse_python(source), dropped
-        except SyntaxError as exc:
-            index = _cell_at(cells, exc.lineno or 1)
-            if index is None or not cells[index]:
-                return PyFacts(lines=source.splitlines()), len(cells)
-            cells[index] = "\n" * cells[index].count("\n")  # keep line numbers of later cells
+            ast.parse(cell)
+        except (SyntaxError, ValueError):
+            kept.append("\n" * cell.count("\n"))  # keep line numbers of later cells
             dropped += 1
+        else:
+            kept.append(cell)
+    source = "\n".join(kept)
+    try:
+        return parse_python(source), dropped
+    except SyntaxError:  # cells valid alone but not together (e.g. an unterminated construct across cells)
+        return PyFacts(lines=source.splitlines()), len(cells)
 
 
-def _cell_at(cells: list[str], line: int) -> int | None:
-    start = 1
-    for index, cell in enumerate(cells):
-        end = start + cell.count("\n")
-        if start <= line <= end:
-            return index
-        start = end + 1
-    return None
