@@ -5,8 +5,8 @@ report = run("path/to/repo")          # or an https://, ssh://, git@host:path or
 print(report.rating.level, report_to_dict(report)["progress"])
 """
 
-from .api import CHECKS, SCHEMA_VERSION, AssessError, assess_directory, report_to_dict, run
-from .model import CheckResult, CheckSpec, Evidence, Rating, Report, Status, Weight
+from mlops_level.assess.api import CHECKS, SCHEMA_VERSION, AssessError, assess_directory, report_to_dict, run
+from mlops_level.assess.model import CheckResult, CheckSpec, Evidence, Rating, Report, Status, Weight
 
 __all__ = [
     "CHECKS",

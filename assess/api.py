@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .facts import Facts, collect
-from .gitinfo import BareRepository, GitFacts
-from .model import CheckResult, CheckSpec, Evidence, Report, Status
-from .rating import rate
-from .registry import Finding, all_checks
-from .target import TargetError, cloned, is_url, local_dir
+from mlops_level.assess.checks.registry import all_checks
+from mlops_level.assess.facts.gitinfo import BareRepository, GitFacts
+from mlops_level.assess.facts.repository import Facts, collect
+from mlops_level.assess.facts.target import TargetError, cloned, is_url, local_dir
+from mlops_level.assess.model import CheckResult, CheckSpec, Evidence, Finding, Report, Status
+from mlops_level.assess.rating import rate
 
 SCHEMA_VERSION = "1.0"
 CHECKS: list[CheckSpec] = [spec for spec, _ in all_checks()]
@@ -52,7 +52,7 @@ def assess_directory(root: Path, *, git_root: Path | None = None, git: GitFacts 
 
 def evaluate(facts: Facts) -> tuple[list[CheckResult], list[str]]:
     """Run every check over the facts and apply the repository's ignore settings."""
-    from .config import resolve_ignore
+    from mlops_level.assess.facts.config import resolve_ignore
 
     ignored, warnings = resolve_ignore(facts.settings, {spec.id for spec in CHECKS})
     results = []
@@ -73,8 +73,7 @@ def evaluate(facts: Facts) -> tuple[list[CheckResult], list[str]]:
 
 def build_report(facts: Facts) -> Report:
     from mlops_level import __version__
-
-    from .stack import detect_stack
+    from mlops_level.assess.detect.stack import detect_stack
 
     results, warnings = evaluate(facts)
     return Report(

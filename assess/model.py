@@ -69,6 +69,15 @@ class CheckSpec:
 
 
 @dataclass
+class Finding:
+    """What a check function returns: its status, a one-line reason and the evidence."""
+
+    status: Status
+    reason: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
 class CheckResult:
     """The verdict of one check on one repository; `reason` is one line saying what was found or why not."""
 

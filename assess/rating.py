@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .model import WEIGHT_POINTS, CheckResult, Rating, Status
+from mlops_level.assess.model import WEIGHT_POINTS, CheckResult, Rating, Status
 
 THRESHOLD = 0.80
 TOP_LEVEL = 2

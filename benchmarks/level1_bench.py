@@ -47,9 +47,24 @@ def build_seconds(project: Path, uv: str, cache_dir: Path | None) -> float:
         venv = Path(folder) / "venv"
         started = time.perf_counter()
         subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True, env=env)
-        subprocess.run([uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"),
-                        "--compile-bytecode", "-r", "requirements.lock", "-e", "."],
-                       check=True, env=env, cwd=project)
+        subprocess.run(
+            [
+                uv,
+                "pip",
+                "install",
+                "--quiet",
+                "--python",
+                str(venv / "bin" / "python"),
+                "--compile-bytecode",
+                "-r",
+                "requirements.lock",
+                "-e",
+                ".",
+            ],
+            check=True,
+            env=env,
+            cwd=project,
+        )
         return round(time.perf_counter() - started, 1)
 
 
@@ -73,9 +88,11 @@ def main() -> None:
                 figures["env_build_cold_cache_s"] = build_seconds(project, uv, Path(cache))
         figures["env_build_warm_cache_s"] = build_seconds(project, uv, None)
         started = time.perf_counter()
-        report = verify(project, env_cache=args.env_cache,
-                        on_result=lambda step: print(f"{step.status:>8} {step.seconds:7.1f} s  {step.name}",
-                                                     flush=True))
+        report = verify(
+            project,
+            env_cache=args.env_cache,
+            on_result=lambda step: print(f"{step.status:>8} {step.seconds:7.1f} s  {step.name}", flush=True),
+        )
         total = time.perf_counter() - started
     if not report.passed:
         raise SystemExit(report.summary())

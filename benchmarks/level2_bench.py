@@ -35,9 +35,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         project = render({"level": 2}, Path(folder))
         started = time.perf_counter()
-        report = verify(project, env_cache=args.env_cache,
-                        on_result=lambda step: print(f"{step.status:>8} {step.seconds:7.1f} s  {step.name}",
-                                                     flush=True))
+        report = verify(
+            project,
+            env_cache=args.env_cache,
+            on_result=lambda step: print(f"{step.status:>8} {step.seconds:7.1f} s  {step.name}", flush=True),
+        )
         total = time.perf_counter() - started
     if not report.passed:
         raise SystemExit(report.summary())

@@ -39,8 +39,21 @@ def bench_new(repeat: int) -> list[float]:
     times = []
     with tempfile.TemporaryDirectory() as folder:
         for run in range(repeat):
-            times.append(timed([*CLI, "new", "--level", "0", "--no-input", "--name", f"bench {run}",
-                                "--output-dir", folder]))
+            times.append(
+                timed(
+                    [
+                        *CLI,
+                        "new",
+                        "--level",
+                        "0",
+                        "--no-input",
+                        "--name",
+                        f"bench {run}",
+                        "--output-dir",
+                        folder,
+                    ]
+                )
+            )
     return times
 
 
@@ -73,16 +86,22 @@ def show(label: str, figures: dict[str, float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs of `new` to time (default 5)")
-    parser.add_argument("--skip-cold", action="store_true",
-                        help="skip the cold-cache verify (downloads about 100 MB)")
+    parser.add_argument(
+        "--skip-cold", action="store_true", help="skip the cold-cache verify (downloads about 100 MB)"
+    )
     args = parser.parse_args()
 
     results: dict[str, object] = {}
     new_times = bench_new(args.repeat)
-    results["new_level0_seconds"] = {"median": statistics.median(new_times), "min": min(new_times),
-                                     "runs": new_times}
-    print(f"mlops-level new --level 0 --no-input: median {statistics.median(new_times):.2f} s, "
-          f"min {min(new_times):.2f} s over {len(new_times)} runs")
+    results["new_level0_seconds"] = {
+        "median": statistics.median(new_times),
+        "min": min(new_times),
+        "runs": new_times,
+    }
+    print(
+        f"mlops-level new --level 0 --no-input: median {statistics.median(new_times):.2f} s, "
+        f"min {min(new_times):.2f} s over {len(new_times)} runs"
+    )
 
     with tempfile.TemporaryDirectory() as folder:
         timed([*CLI, "new", "--level", "0", "--no-input", "--name", "bench verify", "--output-dir", folder])

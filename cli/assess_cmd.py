@@ -115,7 +115,7 @@ def assess(
         _print_checks(output_format)
         return
     from mlops_level.assess import AssessError, run
-    from mlops_level.assess.render import RENDERERS
+    from mlops_level.assess.report.render import RENDERERS
 
     if output_format not in RENDERERS:
         raise UserError(f"unknown format {output_format!r}; choose from {', '.join(RENDERERS)}")
@@ -127,20 +127,20 @@ def assess(
         report = run(path)
         delta = None
         if base is not None:
-            from mlops_level.assess.gitrev import compare_with_base
+            from mlops_level.assess.review.gitrev import compare_with_base
 
             delta = compare_with_base(path, base, report)
     except AssessError as exc:
         raise UserError(str(exc)) from None
     to_terminal = output is None and sys.stdout.isatty()
     if output_format == "text" and to_terminal:
-        from mlops_level.assess.render_text import render_text
+        from mlops_level.assess.report.text import render_text
 
         text = render_text(report, verbose, color=True)
     else:
         text = RENDERERS[output_format](report, verbose)
     if delta is not None:
-        from mlops_level.assess.render_delta import render_with_delta
+        from mlops_level.assess.report.delta import render_with_delta
 
         text = render_with_delta(output_format, text, report, delta, verbose)
     _emit(text, output)
@@ -172,6 +172,7 @@ Examples:
   mlops-level checks --format markdown > RUBRIC.md
   mlops-level checks --format json"""
 
+
 def checks(
     output_format: Annotated[
         str,
@@ -184,7 +185,7 @@ def checks(
 
 
 def _print_checks(output_format: str) -> None:
-    from mlops_level.assess.rubric import RUBRIC_FORMATS
+    from mlops_level.assess.report.rubric import RUBRIC_FORMATS
 
     if output_format not in RUBRIC_FORMATS:
         raise UserError(

@@ -25,19 +25,37 @@ def register(app: typer.Typer) -> None:
 
     @app.command("checklist", help=HELP)
     def checklist(
-        path: Annotated[str | None, typer.Argument(
-            metavar="PATH", show_default=False,
-            help="Repository to assess (directory or git URL); leave out for the blank checklist.")] = None,
-        level: Annotated[int | None, typer.Option(
-            "--level", "-l", help="Target level, 1 or 2. Default: the next level up (Level 1 when blank).",
-            show_default=False)] = None,
-        output: Annotated[Path | None, typer.Option(
-            "--output", "-o", dir_okay=False, show_default=False,
-            help="Write the checklist to this file instead of standard output; refuses to replace an "
-                 "existing file unless --force.")] = None,
+        path: Annotated[
+            str | None,
+            typer.Argument(
+                metavar="PATH",
+                show_default=False,
+                help="Repository to assess (directory or git URL); leave out for the blank checklist.",
+            ),
+        ] = None,
+        level: Annotated[
+            int | None,
+            typer.Option(
+                "--level",
+                "-l",
+                help="Target level, 1 or 2. Default: the next level up (Level 1 when blank).",
+                show_default=False,
+            ),
+        ] = None,
+        output: Annotated[
+            Path | None,
+            typer.Option(
+                "--output",
+                "-o",
+                dir_okay=False,
+                show_default=False,
+                help="Write the checklist to this file instead of standard output; refuses to replace an "
+                "existing file unless --force.",
+            ),
+        ] = None,
         force: Annotated[bool, typer.Option("--force", help="Allow -o to replace an existing file.")] = False,
     ) -> None:
-        from mlops_level.assess.checklist import checklist_markdown, default_target
+        from mlops_level.assess.review.checklist import checklist_markdown, default_target
         from mlops_level.errors import UserError
 
         if level is not None and level not in (1, 2):

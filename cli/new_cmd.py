@@ -213,12 +213,14 @@ def new(
       mlops-level new --config answers.yaml --set level=1 --output-dir ~/projects --verify
     """
     from mlops_level.scaffold.generate import render
+
     _check_installer(installer)
     answers = _answers(level, name, config, overrides or [], no_input)
     project = render(answers, output_dir)
     _print_created(project)
     if run_verify and not _run_verify(project, _env_cache(env_cache), installer, offline):
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
+
 
 def verify_command(
     path: Annotated[
@@ -245,6 +247,7 @@ def verify_command(
     _check_installer(installer)
     if not _run_verify(path, _env_cache(env_cache), installer, offline):
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
+
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""

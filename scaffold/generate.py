@@ -25,7 +25,13 @@ from .template import template_root
 ANSWERS_FILE = ".cruft.json"
 # Byte-code (pip compiles package data at install) and tool caches that may sit in the installed template.
 _NOT_TEMPLATE = (
-    "__pycache__", "*.pyc", "*.pyo", ".ruff_cache", ".pytest_cache", ".mypy_cache", ".ipynb_checkpoints",
+    "__pycache__",
+    "*.pyc",
+    "*.pyo",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ipynb_checkpoints",
 )
 _LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%")  # GitHub Actions' ${{ }} is meant to survive
 
@@ -133,7 +139,7 @@ def _write_review_template(project: Path, level: int) -> None:
     """From Level 2 on, the pull-request template holds the review checklist, from its one source."""
     if level < 2:
         return
-    from mlops_level.assess.checklist import checklist_markdown
+    from mlops_level.assess.review.checklist import checklist_markdown
 
     path = project / PR_TEMPLATE
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,12 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
-MAPPED = {"cli": "mlops_level", "assess": "mlops_level.assess", "scaffold": "mlops_level.scaffold",
-          "templates": "mlops_level.templates"}
+MAPPED = {
+    "cli": "mlops_level",
+    "assess": "mlops_level.assess",
+    "scaffold": "mlops_level.scaffold",
+    "templates": "mlops_level.templates",
+}
 
 
 def _pyproject() -> dict:
@@ -32,6 +36,10 @@ def test_every_code_package_is_listed():
 
 def test_no_bare_imports_of_mapped_folders():
     pattern = re.compile(r"^\s*(from|import)\s+(assess|scaffold|templates|cli)\b", re.MULTILINE)
-    offenders = [str(p.relative_to(ROOT)) for folder in ("cli", "assess", "scaffold")
-                 for p in (ROOT / folder).rglob("*.py") if pattern.search(p.read_text())]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for folder in ("cli", "assess", "scaffold")
+        for p in (ROOT / folder).rglob("*.py")
+        if pattern.search(p.read_text())
+    ]
     assert offenders == []

@@ -11,8 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from mlops_level.app import app
-from mlops_level.assess import AssessError, Status, registry, run
-from mlops_level.assess import facts as facts_module
+from mlops_level.assess import AssessError, Status, run
+from mlops_level.assess.checks import registry
+from mlops_level.assess.facts import repository as facts_module
 from mlops_level.errors import UserError
 
 from .conftest import git, init_repo

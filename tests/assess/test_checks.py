@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mlops_level.assess.facts import collect
+from mlops_level.assess.checks.registry import all_checks
+from mlops_level.assess.facts.repository import collect
 from mlops_level.assess.model import Status
-from mlops_level.assess.registry import all_checks
 
 CHECK_FUNCTIONS = {spec.id: fn for spec, fn in all_checks()}
 

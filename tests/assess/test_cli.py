@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from mlops_level.app import app
 from mlops_level.assess import CHECKS, AssessError, run
-from mlops_level.assess.target import check_url, is_url
+from mlops_level.assess.facts.target import check_url, is_url
 from mlops_level.errors import UserError
 
 runner = CliRunner()
@@ -135,7 +135,7 @@ def test_unreachable_url_is_a_clean_error(tmp_path):
 def test_docs_list_every_check_as_the_registry_does():
     from pathlib import Path
 
-    from mlops_level.assess.rubric import rubric_markdown
+    from mlops_level.assess.report.rubric import rubric_markdown
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "assess.md").read_text()
     assert rubric_markdown() in docs

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from mlops_level.assess import Status, run
-from mlops_level.assess import facts as facts_module
-from mlops_level.assess.facts import collect
+from mlops_level.assess.facts import repository as facts_module
+from mlops_level.assess.facts.repository import collect
 
 from .conftest import init_repo
 

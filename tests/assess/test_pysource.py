@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from mlops_level.assess.pysource import notebook_cells, parse_notebook, parse_python
-from mlops_level.assess.safeyaml import YamlRefused, load, load_all
+from mlops_level.assess.facts.pysource import notebook_cells, parse_notebook, parse_python
+from mlops_level.assess.facts.safeyaml import YamlRefused, load, load_all
 
 
 def test_calls_are_resolved_through_imports_and_assignments():

@@ -8,9 +8,9 @@ from pathlib import Path
 import jsonschema
 
 from mlops_level.assess import report_to_dict, run
-from mlops_level.assess.render import RENDERERS
-from mlops_level.assess.render_json import render_json
-from mlops_level.assess.render_text import render_text
+from mlops_level.assess.report.json import render_json
+from mlops_level.assess.report.render import RENDERERS
+from mlops_level.assess.report.text import render_text
 
 from .reports import small_report
 

@@ -15,9 +15,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def spec(check_id: str, title: str, level: str, weight: Weight, family: str = "tests") -> CheckSpec:
-    return CheckSpec(id=check_id, title=title, family=family, level=level, weight=weight,
-                     remediation=f"Do what {title.lower()} needs.", url=f"https://example.org/checks/{check_id}",
-                     description=f"The repository has {title.lower()}.", name=title.lower().replace(" ", "-"))
+    return CheckSpec(
+        id=check_id,
+        title=title,
+        family=family,
+        level=level,
+        weight=weight,
+        remediation=f"Do what {title.lower()} needs.",
+        url=f"https://example.org/checks/{check_id}",
+        description=f"The repository has {title.lower()}.",
+        name=title.lower().replace(" ", "-"),
+    )
 
 
 SPECS = [
@@ -37,11 +45,20 @@ def build_report(statuses: dict[str, Status] | None = None, level: int = 1) -> R
     """The sample report; `statuses` overrides the status of some checks (evidence and reasons stay)."""
     chosen = {
         "ML001": (Status.PASS, [Evidence(".git")], "git repository with 42 commits"),
-        "ML104": (Status.FAIL, [Evidence("models/model.pkl", snippet="tracked binary, 12 MB"),
-                                Evidence("models/old model.joblib")], "2 model binaries are tracked by git"),
-        "ML201": (Status.PASS, [Evidence("src/pipeline.py", 14, "@flow(name=\"train\")")], "Prefect flow"),
-        "ML203": (Status.PARTIAL, [Evidence("src/deploy.py", 8, "flow.serve(name=`nightly`)")],
-                  "a deployment without a schedule"),
+        "ML104": (
+            Status.FAIL,
+            [
+                Evidence("models/model.pkl", snippet="tracked binary, 12 MB"),
+                Evidence("models/old model.joblib"),
+            ],
+            "2 model binaries are tracked by git",
+        ),
+        "ML201": (Status.PASS, [Evidence("src/pipeline.py", 14, '@flow(name="train")')], "Prefect flow"),
+        "ML203": (
+            Status.PARTIAL,
+            [Evidence("src/deploy.py", 8, "flow.serve(name=`nightly`)")],
+            "a deployment without a schedule",
+        ),
         "ML401": (Status.PASS, [Evidence(f"tests/test_{n}.py") for n in range(7)], "7 test files"),
         "ML505": (Status.NOT_APPLICABLE, [], "batch-only project"),
         "ML605": (Status.IGNORED, [], "no model card"),
@@ -53,14 +70,28 @@ def build_report(statuses: dict[str, Status] | None = None, level: int = 1) -> R
         status, evidence, reason = chosen[item.id]
         status = (statuses or {}).get(item.id, status)
         ignore_reason = "documented in docs/model.md" if status is Status.IGNORED else ""
-        checks.append(CheckResult(spec=item, status=status, evidence=evidence, reason=reason,
-                                  ignore_reason=ignore_reason))
-    rating = Rating(level=level, next_level=level + 1 if level < 2 else None,
-                    progress=25 if level == 1 else 70, blocking=["ML501"] if level == 1 else ["ML203"],
-                    tier_scores={"1": 0.83, "2": 0.25})
-    return Report(root="/repo", schema_version="1", tool_version="0.1.0", stack=["Prefect", "pytest"],
-                  checks=checks, rating=rating, repo={"git": True, "commit": "0" * 40},
-                  warnings=["shallow clone: the history length is a lower bound"])
+        checks.append(
+            CheckResult(
+                spec=item, status=status, evidence=evidence, reason=reason, ignore_reason=ignore_reason
+            )
+        )
+    rating = Rating(
+        level=level,
+        next_level=level + 1 if level < 2 else None,
+        progress=25 if level == 1 else 70,
+        blocking=["ML501"] if level == 1 else ["ML203"],
+        tier_scores={"1": 0.83, "2": 0.25},
+    )
+    return Report(
+        root="/repo",
+        schema_version="1",
+        tool_version="0.1.0",
+        stack=["Prefect", "pytest"],
+        checks=checks,
+        rating=rating,
+        repo={"git": True, "commit": "0" * 40},
+        warnings=["shallow clone: the history length is a lower bound"],
+    )
 
 
 @pytest.fixture

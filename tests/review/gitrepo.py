@@ -5,14 +5,21 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-       "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_NOSYSTEM": "1", "HOME": "/nonexistent",
-       "PATH": "/usr/bin:/bin:/usr/local/bin"}
+ENV = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.org",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.org",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "HOME": "/nonexistent",
+    "PATH": "/usr/bin:/bin:/usr/local/bin",
+}
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
-                          env=ENV).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=ENV
+    ).stdout.strip()
 
 
 def write(root: Path, files: dict[str, str]) -> None:
@@ -43,17 +50,21 @@ PROJECT = {
         "def train(features, labels):\n"
         "    model = LogisticRegression(max_iter=200)\n"
         "    model.fit(features, labels)\n"
-        "    return model\n"),
+        "    return model\n"
+    ),
     ".gitignore": "data/\nmodels/\n*.pkl\nmlruns/\n.env\n",
     "requirements.txt": "scikit-learn==1.5.2\n",
 }
-TESTS = {"tests/test_train.py": "from churn.train import train\n\n\ndef test_train_returns_a_model():\n"
-                                "    assert train([[0.0], [1.0]], [0, 1]) is not None\n"}
+TESTS = {
+    "tests/test_train.py": "from churn.train import train\n\n\ndef test_train_returns_a_model():\n"
+    "    assert train([[0.0], [1.0]], [0, 1]) is not None\n"
+}
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the installed console entry point, as a user would (exit codes and stderr included)."""
     import sys
 
-    return subprocess.run([sys.executable, "-m", "mlops_level", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "mlops_level", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )

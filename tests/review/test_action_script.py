@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlops_level.assess.github_action import main
-from mlops_level.assess.github_comment import MARKER
+from mlops_level.assess.review.github_action import main
+from mlops_level.assess.review.github_comment import MARKER
 
 from .gitrepo import PROJECT, TESTS, commit, git
 from .test_github_comment import FakeGitHub
@@ -32,10 +32,17 @@ def losing(tmp_path: Path) -> Path:
 def _env(repo: Path, tmp_path: Path, **inputs: str) -> dict[str, str]:
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 12}}))
-    env = {"GITHUB_WORKSPACE": str(repo), "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-           "GITHUB_OUTPUT": str(tmp_path / "output.txt"), "GITHUB_EVENT_PATH": str(event),
-           "GITHUB_REPOSITORY": "acme/churn", "GITHUB_SERVER_URL": "https://github.com",
-           "GITHUB_SHA": "f" * 40, "GITHUB_API_URL": "https://api.github.test", "GITHUB_TOKEN": "t0k"}
+    env = {
+        "GITHUB_WORKSPACE": str(repo),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_REPOSITORY": "acme/churn",
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_SHA": "f" * 40,
+        "GITHUB_API_URL": "https://api.github.test",
+        "GITHUB_TOKEN": "t0k",
+    }
     env.update({f"MLOPS_LEVEL_{key.upper()}": value for key, value in inputs.items()})
     return env
 
@@ -51,15 +58,26 @@ def _outputs(tmp_path: Path) -> dict[str, str]:
 
 def test_regression_fails_after_writing_summary_outputs_files_and_comment(losing, tmp_path, capsys):
     fake = FakeGitHub([{"id": 1, "body": "unrelated"}])
-    env = _env(losing, tmp_path, base="HEAD~1", fail_on_regression="true", comment="true",
-               sarif_file=str(tmp_path / "out.sarif"), badge_file=str(tmp_path / "badge.json"))
+    env = _env(
+        losing,
+        tmp_path,
+        base="HEAD~1",
+        fail_on_regression="true",
+        comment="true",
+        sarif_file=str(tmp_path / "out.sarif"),
+        badge_file=str(tmp_path / "badge.json"),
+    )
     assert main(env, transport=fake) == 1
     summary = (tmp_path / "summary.md").read_text()
     assert summary.startswith("## MLOps maturity: Level 0 — ") and "ML401" in summary.split("- Lost:")[1]
     assert "(https://github.com/acme/churn/blob/" + "f" * 40 + "/" in summary
     outputs = _outputs(tmp_path)
     assert (outputs["level"], outputs["base-level"], outputs["regression"], outputs["comment"]) == (
-        "0", "0", "true", "created")
+        "0",
+        "0",
+        "true",
+        "created",
+    )
     assert 0 <= int(outputs["progress"]) <= 100
     posted = fake.calls[-1]
     assert posted[0] == "POST" and posted[1].endswith("/repos/acme/churn/issues/12/comments")
@@ -97,10 +115,14 @@ def test_bad_inputs_are_one_error_line(losing, tmp_path, capsys, inputs):
 def test_action_assess_step_runs_locally(losing, tmp_path):
     """The exact `run:` line of action.yml's Assess step, with this interpreter standing in for the venv."""
     assess = next(step for step in _steps() if step.get("id") == "assess")
-    env = {**os.environ, **_env(losing, tmp_path, path=".", base="HEAD~1", comment="false",
-                                 fail_on_regression="false"), "MLOPS_LEVEL_PYTHON": sys.executable}
-    result = subprocess.run(["bash", "-c", assess["run"]], cwd=losing, env=env, capture_output=True,
-                            text=True, timeout=120)
+    env = {
+        **os.environ,
+        **_env(losing, tmp_path, path=".", base="HEAD~1", comment="false", fail_on_regression="false"),
+        "MLOPS_LEVEL_PYTHON": sys.executable,
+    }
+    result = subprocess.run(
+        ["bash", "-c", assess["run"]], cwd=losing, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "- Lost: ML401" in (tmp_path / "summary.md").read_text()
     assert _outputs(tmp_path)["comment"] == "off"
@@ -112,11 +134,21 @@ def test_fetch_step_then_assess_step_on_a_shallow_clone(losing, tmp_path):
     base = git(losing, "rev-parse", "HEAD~1")
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", "--depth=1", f"file://{losing}", str(clone))
-    env = {**os.environ, **_env(clone, tmp_path, base=base, fail_on_regression="true"),
-           "BASE": base, "MLOPS_LEVEL_PYTHON": sys.executable}
+    env = {
+        **os.environ,
+        **_env(clone, tmp_path, base=base, fail_on_regression="true"),
+        "BASE": base,
+        "MLOPS_LEVEL_PYTHON": sys.executable,
+    }
     for name, expected in (("Fetch the base commit", 0), ("Assess", 1)):
-        result = subprocess.run(["bash", "-c", steps[name]["run"]], cwd=clone, env=env, capture_output=True,
-                                text=True, timeout=120)
+        result = subprocess.run(
+            ["bash", "-c", steps[name]["run"]],
+            cwd=clone,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == expected, result.stdout + result.stderr
     assert "- Lost: ML401" in (tmp_path / "summary.md").read_text()
     assert _outputs(tmp_path)["regression"] == "true"
@@ -128,11 +160,18 @@ def test_all_action_steps_run_locally_from_a_fresh_install(source_copy, losing, 
     runner_temp = tmp_path / "runner"
     runner_temp.mkdir()
     base = git(losing, "rev-parse", "HEAD~1")
-    env = {**os.environ, **_env(losing, tmp_path, base=base), "RUNNER_TEMP": str(runner_temp),
-           "ACTION_PATH": str(source_copy), "VERSION": "", "BASE": base}
+    env = {
+        **os.environ,
+        **_env(losing, tmp_path, base=base),
+        "RUNNER_TEMP": str(runner_temp),
+        "ACTION_PATH": str(source_copy),
+        "VERSION": "",
+        "BASE": base,
+    }
     for step in _steps():
-        result = subprocess.run(["bash", "-c", step["run"]], cwd=losing, env=env, capture_output=True,
-                                text=True, timeout=900)
+        result = subprocess.run(
+            ["bash", "-c", step["run"]], cwd=losing, env=env, capture_output=True, text=True, timeout=900
+        )
         assert result.returncode == 0, step["name"] + result.stdout + result.stderr
         if step.get("id") == "install":
             env["MLOPS_LEVEL_PYTHON"] = _outputs(tmp_path).pop("python")

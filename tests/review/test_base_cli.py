@@ -46,8 +46,9 @@ def test_fail_on_regression_exits_non_zero(losing):
 
 
 def test_gaining_a_check_is_reported_and_passes_the_gate(gaining):
-    result = run_cli("assess", str(gaining), "--base", "HEAD~1", "--fail-on-regression",
-                     "--format", "markdown")
+    result = run_cli(
+        "assess", str(gaining), "--base", "HEAD~1", "--fail-on-regression", "--format", "markdown"
+    )
     assert result.returncode == 0, result.stderr
     assert "- Gained: ML401 The project has automated tests (required)" in result.stdout
     assert "- Lost: none" in result.stdout

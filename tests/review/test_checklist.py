@@ -2,8 +2,13 @@
 
 import pytest
 
-from mlops_level.assess.checklist import MANUAL_ITEMS, checklist_markdown, default_target, evidence_link
 from mlops_level.assess.model import Evidence
+from mlops_level.assess.review.checklist import (
+    MANUAL_ITEMS,
+    checklist_markdown,
+    default_target,
+    evidence_link,
+)
 
 from .conftest import SPECS, assert_golden, build_report
 

@@ -1,7 +1,7 @@
 """The base-vs-head comparison and the regression rule, on hand-built reports."""
 
-from mlops_level.assess.delta import compare, delta_to_dict
 from mlops_level.assess.model import Status
+from mlops_level.assess.review.delta import compare, delta_to_dict
 
 from .conftest import build_report
 
@@ -47,8 +47,18 @@ def test_delta_as_json():
     base = build_report({"ML201": Status.PASS, "ML203": Status.FAIL})
     head = build_report({"ML201": Status.FAIL, "ML203": Status.PASS}, level=0)
     assert delta_to_dict(compare(base, head, base_ref="main", base_commit="abc")) == {
-        "base_ref": "main", "base_commit": "abc", "level_before": 1, "level_after": 0,
-        "progress_before": 25, "progress_after": 70, "gained": ["ML203"], "lost": ["ML201"],
-        "required_lost": ["ML201"], "regression": True,
-        "changed": [{"id": "ML201", "before": "pass", "after": "fail"},
-                    {"id": "ML203", "before": "fail", "after": "pass"}]}
+        "base_ref": "main",
+        "base_commit": "abc",
+        "level_before": 1,
+        "level_after": 0,
+        "progress_before": 25,
+        "progress_after": 70,
+        "gained": ["ML203"],
+        "lost": ["ML201"],
+        "required_lost": ["ML201"],
+        "regression": True,
+        "changed": [
+            {"id": "ML201", "before": "pass", "after": "fail"},
+            {"id": "ML203", "before": "fail", "after": "pass"},
+        ],
+    }

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from mlops_level.assess.github_comment import MARKER, GitHubError, upsert_comment
+from mlops_level.assess.review.github_comment import MARKER, GitHubError, upsert_comment
 
 
 class FakeGitHub:
@@ -23,13 +23,14 @@ class FakeGitHub:
             return self.refuse, None
         if method == "GET":
             page = int(url.rsplit("page=", 1)[1])
-            return 200, self.comments[(page - 1) * 100:page * 100]
+            return 200, self.comments[(page - 1) * 100 : page * 100]
         return (201 if method == "POST" else 200), {"id": 1}
 
 
 def _upsert(fake, body=f"{MARKER}\nLevel 1"):
-    return upsert_comment(api_url="https://api.example/", repo="o/r", number=7, token="t0k", body=body,
-                          transport=fake)
+    return upsert_comment(
+        api_url="https://api.example/", repo="o/r", number=7, token="t0k", body=body, transport=fake
+    )
 
 
 def test_creates_a_comment_when_none_is_marked():
@@ -102,8 +103,10 @@ def test_urllib_transport_against_a_local_server(refuse):
             with pytest.raises(GitHubError, match="PATCH .*/repos/o/r/issues/comments/9 answered HTTP 403"):
                 upsert_comment(api_url=api_url, repo="o/r", number=7, token="t0k", body=f"{MARKER}\nnew")
         else:
-            assert upsert_comment(api_url=api_url, repo="o/r", number=7, token="t0k",
-                                  body=f"{MARKER}\nnew") == "updated"
+            assert (
+                upsert_comment(api_url=api_url, repo="o/r", number=7, token="t0k", body=f"{MARKER}\nnew")
+                == "updated"
+            )
     finally:
         server.shutdown()
         server.server_close()

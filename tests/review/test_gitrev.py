@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from mlops_level.assess.gitrev import checkout_revision
+from mlops_level.assess.review.gitrev import checkout_revision
 from mlops_level.errors import UserError
 
 from .gitrepo import commit, git
@@ -25,16 +25,22 @@ def repo(tmp_path: Path) -> Path:
 
 
 def _tree(top: Path) -> dict[str, str]:
-    return {p.relative_to(top).as_posix(): ("-> " + os.readlink(p) if p.is_symlink() else p.read_text())
-            for p in sorted(top.rglob("*")) if ".git" not in p.relative_to(top).parts and not p.is_dir()}
+    return {
+        p.relative_to(top).as_posix(): ("-> " + os.readlink(p) if p.is_symlink() else p.read_text())
+        for p in sorted(top.rglob("*"))
+        if ".git" not in p.relative_to(top).parts and not p.is_dir()
+    }
 
 
 def test_base_revision_holds_exactly_the_tracked_files(repo):
     first = git(repo, "rev-parse", "HEAD~1")
     with checkout_revision(repo, "HEAD~1") as revision:
         assert revision.commit == first and revision.root == revision.top
-        assert _tree(revision.top) == {"README.md": "v1\n", "ml/run.sh": "#!/bin/sh\n",
-                                       "ml/train.py": "print('v1')\n"}
+        assert _tree(revision.top) == {
+            "README.md": "v1\n",
+            "ml/run.sh": "#!/bin/sh\n",
+            "ml/train.py": "print('v1')\n",
+        }
         assert not os.access(revision.top / "ml/run.sh", os.X_OK)  # made executable only in the 2nd commit
         assert git(revision.top, "rev-parse", "HEAD") == first
         assert git(revision.top, "ls-files").split() == ["README.md", "ml/run.sh", "ml/train.py"]
@@ -51,12 +57,22 @@ def test_symlinks_and_modes_are_kept_and_sub_folders_map(repo):
 
 
 def test_user_work_tree_index_and_refs_are_untouched(repo):
-    before = (git(repo, "status", "--porcelain"), git(repo, "stash", "list"), git(repo, "for-each-ref"),
-              (repo / ".git/index").read_bytes(), _tree(repo))
+    before = (
+        git(repo, "status", "--porcelain"),
+        git(repo, "stash", "list"),
+        git(repo, "for-each-ref"),
+        (repo / ".git/index").read_bytes(),
+        _tree(repo),
+    )
     with checkout_revision(repo, "HEAD~1"):
         pass
-    after = (git(repo, "status", "--porcelain"), git(repo, "stash", "list"), git(repo, "for-each-ref"),
-             (repo / ".git/index").read_bytes(), _tree(repo))
+    after = (
+        git(repo, "status", "--porcelain"),
+        git(repo, "stash", "list"),
+        git(repo, "for-each-ref"),
+        (repo / ".git/index").read_bytes(),
+        _tree(repo),
+    )
     assert after == before
 
 

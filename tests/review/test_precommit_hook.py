@@ -22,15 +22,24 @@ def _hook() -> dict:
 def test_manifest_is_valid_for_pre_commit():
     hook = _hook()
     assert (hook["id"], hook["language"], hook["pass_filenames"], hook["always_run"]) == (
-        "mlops-level", "python", False, True)
+        "mlops-level",
+        "python",
+        False,
+        True,
+    )
 
 
 def _run_hook(repo: Path, *args: str) -> subprocess.CompletedProcess:
     """Run the entry as pre-commit does (entry + args, from the repository root, no file names)."""
     entry = shlex.split(_hook()["entry"])
     assert entry[0] == "mlops-level"
-    return subprocess.run([sys.executable, "-m", "mlops_level", *entry[1:], *args], cwd=repo,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "mlops_level", *entry[1:], *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_hook_fails_below_the_minimum_and_passes_at_it(tmp_path):

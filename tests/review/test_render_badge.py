@@ -2,14 +2,18 @@
 
 import json
 
-from mlops_level.assess.render_badge import render_badge
+from mlops_level.assess.report.badge import render_badge
 
 from .conftest import build_report
 
 
 def test_badge_level_one(report):
     assert json.loads(render_badge(report)) == {
-        "schemaVersion": 1, "label": "MLOps", "message": "Level 1 · 25%", "color": "yellow"}
+        "schemaVersion": 1,
+        "label": "MLOps",
+        "message": "Level 1 · 25%",
+        "color": "yellow",
+    }
 
 
 def test_badge_level_zero_and_top_of_scale():

@@ -1,8 +1,8 @@
 """The pull-request Markdown: level, delta, checklist; and GitHub's comment size limit."""
 
-from mlops_level.assess.delta import compare
 from mlops_level.assess.model import CheckResult, Evidence, Report, Status
-from mlops_level.assess.render_review import GITHUB_COMMENT_LIMIT, TRUNCATION_NOTE, render_review
+from mlops_level.assess.report.markdown import GITHUB_COMMENT_LIMIT, TRUNCATION_NOTE, render_review
+from mlops_level.assess.review.delta import compare
 
 from .conftest import SPECS, assert_golden, build_report, spec
 
@@ -20,13 +20,18 @@ def test_review_without_delta_golden(report):
 
 def _huge_report(checks: int, evidence: int) -> Report:
     sample = build_report()
-    results = [CheckResult(spec=spec(f"ML{900 + n}", f"Generated check number {n}", "1", SPECS[2].weight),
-                           status=Status.FAIL, reason="x" * 200,
-                           evidence=[Evidence(f"pkg/module_{n}/file_{k}.py", k + 1, "y" * 80)
-                                     for k in range(evidence)])
-               for n in range(checks)]
-    return Report(root="/big", schema_version="1", tool_version="0", stack=[], checks=results,
-                  rating=sample.rating)
+    results = [
+        CheckResult(
+            spec=spec(f"ML{900 + n}", f"Generated check number {n}", "1", SPECS[2].weight),
+            status=Status.FAIL,
+            reason="x" * 200,
+            evidence=[Evidence(f"pkg/module_{n}/file_{k}.py", k + 1, "y" * 80) for k in range(evidence)],
+        )
+        for n in range(checks)
+    ]
+    return Report(
+        root="/big", schema_version="1", tool_version="0", stack=[], checks=results, rating=sample.rating
+    )
 
 
 def test_large_report_is_summarised_before_it_is_cut():

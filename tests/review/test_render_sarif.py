@@ -6,7 +6,7 @@ from pathlib import Path
 import jsonschema
 
 from mlops_level.assess.model import Evidence, Status
-from mlops_level.assess.render_sarif import render_sarif
+from mlops_level.assess.report.sarif import render_sarif
 
 from .conftest import assert_golden, build_report
 
@@ -31,7 +31,10 @@ def test_schema_catches_a_broken_log(report):
 def test_only_located_failing_or_partial_checks_become_results(report):
     results = json.loads(render_sarif(report))["runs"][0]["results"]
     assert [(r["ruleId"], r["level"]) for r in results] == [
-        ("ML104", "warning"), ("ML104", "warning"), ("ML203", "error")]
+        ("ML104", "warning"),
+        ("ML104", "warning"),
+        ("ML203", "error"),
+    ]
     location = results[1]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert location["uri"] == "models/old%20model.joblib"
 
@@ -56,7 +59,12 @@ def test_paths_are_relative_to_the_repository_root_for_a_sub_folder(tmp_path):
     report = build_report()
     report.root = str(tmp_path / "ml" / ".svc")
     report.checks[1].evidence.append(Evidence("../../.github/workflows/train.yml", 4))
-    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            for r in json.loads(render_sarif(report))["runs"][0]["results"]]
-    assert uris[:3] == ["ml/.svc/models/model.pkl", "ml/.svc/models/old%20model.joblib",
-                        ".github/workflows/train.yml"]
+    uris = [
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in json.loads(render_sarif(report))["runs"][0]["results"]
+    ]
+    assert uris[:3] == [
+        "ml/.svc/models/model.pkl",
+        "ml/.svc/models/old%20model.joblib",
+        ".github/workflows/train.yml",
+    ]

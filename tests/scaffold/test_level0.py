@@ -89,7 +89,19 @@ def test_assess_rates_the_level0_project_exactly_level0(baked):
 
 @pytest.mark.slow
 def test_new_with_verify_on_the_command_line(tmp_path, env_cache):
-    result = CliRunner().invoke(app, ["new", "--level", "0", "--no-input", "--output-dir", str(tmp_path),
-                                      "--verify", "--env-cache", str(env_cache)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "new",
+            "--level",
+            "0",
+            "--no-input",
+            "--output-dir",
+            str(tmp_path),
+            "--verify",
+            "--env-cache",
+            str(env_cache),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Verification passed" in result.output

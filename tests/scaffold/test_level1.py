@@ -37,10 +37,24 @@ LEVEL1_FILES = {
     "pyproject.toml",
     "requirements.lock",
     "scripts/check_registry.py",
-    *(f"{PACKAGE}/{module}.py" for module in (
-        "__init__", "__main__", "config", "data", "evaluate", "features", "ingest", "model", "pipeline",
-        "registry", "score", "train", "validation",
-    )),
+    *(
+        f"{PACKAGE}/{module}.py"
+        for module in (
+            "__init__",
+            "__main__",
+            "config",
+            "data",
+            "evaluate",
+            "features",
+            "ingest",
+            "model",
+            "pipeline",
+            "registry",
+            "score",
+            "train",
+            "validation",
+        )
+    ),
     "tests/conftest.py",
     "tests/test_evaluate.py",
     "tests/test_features.py",
@@ -87,12 +101,22 @@ def test_no_ci_cd_workflows_and_no_level0_handoff(baked):
 
 def test_one_module_per_step_and_only_the_pipeline_imports_prefect(baked):
     package = baked(1) / PACKAGE
-    importers = {path.name for path in package.glob("*.py")
-                 if re.search(r"^\s*(from|import) prefect", path.read_text(), re.M)}
+    importers = {
+        path.name
+        for path in package.glob("*.py")
+        if re.search(r"^\s*(from|import) prefect", path.read_text(), re.M)
+    }
     assert importers == {"pipeline.py"}
     pipeline = (package / "pipeline.py").read_text()
-    for step in ("ingest.ingest", "ingest.version", "validation.validate", "train.train", "evaluate.evaluate",
-                 "registry.decide", "registry.record"):
+    for step in (
+        "ingest.ingest",
+        "ingest.version",
+        "validation.validate",
+        "train.train",
+        "evaluate.evaluate",
+        "registry.decide",
+        "registry.record",
+    ):
         assert f"_task({step}," in pipeline
     assert "to_deployment(" in pipeline and "cron=" in pipeline
 
@@ -124,8 +148,11 @@ def test_makefile_has_the_level1_targets(baked):
 
 
 def test_lock_pins_every_package_and_a_working_prefect(baked):
-    lines = [line for line in (baked(1) / "requirements.lock").read_text().splitlines()
-             if line and not line.startswith("#")]
+    lines = [
+        line
+        for line in (baked(1) / "requirements.lock").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
     assert all("==" in line for line in lines)
     pins = dict(line.split(" ;")[0].split("==") for line in lines)
     assert tuple(int(part) for part in pins["prefect"].split(".")[:3]) >= (3, 9, 1)
@@ -144,8 +171,16 @@ def test_verify_declares_three_pipeline_runs_with_registry_checks(baked):
 
 def test_readme_walks_to_a_champion_and_names_level2(baked):
     readme = (baked(1) / "README.md").read_text()
-    for phrase in ("make setup", "make pipeline", "make new-data", "make schedule", "make ui", "champion",
-                   "challenger", "What Level 2 would add"):
+    for phrase in (
+        "make setup",
+        "make pipeline",
+        "make new-data",
+        "make schedule",
+        "make ui",
+        "champion",
+        "challenger",
+        "What Level 2 would add",
+    ):
         assert phrase in readme
     assert "Known pain points" not in readme
 
@@ -158,8 +193,15 @@ def test_assess_rates_the_level1_project_exactly_level1(baked):
 
 def _probe(python, project, env_overrides) -> dict:
     env = {**os.environ, **TELEMETRY_OFF, **env_overrides}
-    done = subprocess.run([str(python), "-c", REGISTRY_PROBE], cwd=project, env=env, capture_output=True,
-                          text=True, timeout=300, check=True)
+    done = subprocess.run(
+        [str(python), "-c", REGISTRY_PROBE],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     return json.loads(done.stdout)
 
 
@@ -172,8 +214,11 @@ def test_verify_trains_gates_and_skips_for_real(bake, env_cache):
     assert '"status": "skipped"' in report.steps[-2].output  # run 3: unchanged data, nothing trained
 
     python = report.environment / "bin" / "python"
-    store = {"MLFLOW_TRACKING_URI": f"sqlite:///{project / '.verify' / 'mlflow.db'}",
-             "MODEL_NAME": "breast-cancer-classifier", "EXPERIMENT": "breast-cancer-classifier-training"}
+    store = {
+        "MLFLOW_TRACKING_URI": f"sqlite:///{project / '.verify' / 'mlflow.db'}",
+        "MODEL_NAME": "breast-cancer-classifier",
+        "EXPERIMENT": "breast-cancer-classifier-training",
+    }
     state = _probe(python, project, store)
     assert state["versions"] == ["1", "2"]
     first, second = (run["tags"] for run in state["runs"])
@@ -195,8 +240,14 @@ def test_verify_trains_gates_and_skips_for_real(bake, env_cache):
     first_metrics, second_metrics = (run["metrics"] for run in state["runs"])
     assert second_metrics["champion_holdout_accuracy"] == first_metrics["holdout_accuracy"]
 
-    wrong = subprocess.run([str(python), "scripts/check_registry.py", "3"], cwd=project, capture_output=True,
-                           text=True, timeout=300, env={**os.environ, **TELEMETRY_OFF, **store})
+    wrong = subprocess.run(
+        [str(python), "scripts/check_registry.py", "3"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **TELEMETRY_OFF, **store},
+    )
     assert wrong.returncode == 1 and "expected 3 model version(s), found 2" in wrong.stderr
 
     result = CliRunner().invoke(app, ["assess", str(project), "--format", "json"])

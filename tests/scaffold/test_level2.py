@@ -45,8 +45,23 @@ LEVEL2_FILES = {
     *(
         f"src/breast_cancer_classifier/{module}.py"
         for module in (
-            "__init__", "__main__", "config", "data", "deploy", "evaluate", "features", "ingest", "model",
-            "monitoring", "pipeline", "promotion", "registry", "rollback", "score", "serve", "train",
+            "__init__",
+            "__main__",
+            "config",
+            "data",
+            "deploy",
+            "evaluate",
+            "features",
+            "ingest",
+            "model",
+            "monitoring",
+            "pipeline",
+            "promotion",
+            "registry",
+            "rollback",
+            "score",
+            "serve",
+            "train",
             "validation",
         )
     ),
@@ -57,14 +72,31 @@ LEVEL2_FILES = {
     *(
         f"tests/test_{name}.py"
         for name in (
-            "configs", "deploy", "evaluate", "features", "gate", "ingest", "monitoring", "pipeline",
-            "promotion", "rollback", "serve", "settings", "skew", "validation",
+            "configs",
+            "deploy",
+            "evaluate",
+            "features",
+            "gate",
+            "ingest",
+            "monitoring",
+            "pipeline",
+            "promotion",
+            "rollback",
+            "serve",
+            "settings",
+            "skew",
+            "validation",
         )
     ),
 }
 LEVEL2_ONLY = {
-    ".github/workflows", ".github/dependabot.yml", "configs", "prefect.yaml", "Dockerfile.serve",
-    "tests/data", "tests/ml",
+    ".github/workflows",
+    ".github/dependabot.yml",
+    "configs",
+    "prefect.yaml",
+    "Dockerfile.serve",
+    "tests/data",
+    "tests/ml",
 }
 WORKFLOWS = ("ci.yml", "cd.yml", "ct.yml", "monitor.yml")
 
@@ -162,9 +194,19 @@ def test_verify_replays_ci_and_the_staging_job_of_cd(baked):
     steps = declaration.load(baked(2)).steps
     replayed = [step.name.split(" > ")[-1] for step in steps if " > " in step.name and not step.skip]
     assert replayed == [
-        "make init", "make lint", "make lint-workflows", "make unit-test", "make data-test", "make ml-test",
-        "make e2e", "make package", 'mlops-level assess --format markdown >> "$GITHUB_STEP_SUMMARY"',
-        "make init", "make deploy ENV=staging", "make candidate", 'make evaluate >> "$GITHUB_STEP_SUMMARY"',
+        "make init",
+        "make lint",
+        "make lint-workflows",
+        "make unit-test",
+        "make data-test",
+        "make ml-test",
+        "make e2e",
+        "make package",
+        'mlops-level assess --format markdown >> "$GITHUB_STEP_SUMMARY"',
+        "make init",
+        "make deploy ENV=staging",
+        "make candidate",
+        'make evaluate >> "$GITHUB_STEP_SUMMARY"',
     ]
     skipped = {step.name.split(" > ")[-1]: step.skip for step in steps if step.skip}
     expected = {"actions/checkout@v5", "actions/setup-python@v6", *SKIPPED_COMMANDS} - {"make image-serve"}
@@ -189,25 +231,35 @@ def write(tmp_path: Path, jobs: dict, env: dict | None = None) -> Path:
 
 
 def test_replay_orders_jobs_by_needs_and_runs_in_working_directory(tmp_path):
-    project = write(tmp_path, {
-        "b": {"needs": "a", "steps": [{"run": "echo b", "working-directory": "sub"}]},
-        "a": {"env": {"X": 1, "Y": True}, "steps": [{"run": "echo a", "env": {"Z": "z"}}]},
-    }, env={"W": "w"})
+    project = write(
+        tmp_path,
+        {
+            "b": {"needs": "a", "steps": [{"run": "echo b", "working-directory": "sub"}]},
+            "a": {"env": {"X": 1, "Y": True}, "steps": [{"run": "echo a", "env": {"Z": "z"}}]},
+        },
+        env={"W": "w"},
+    )
     a, b = expand(project, "wf.yml")
     assert a.name == "wf.yml > a > echo a" and b.name == "wf.yml > b > echo b"
     assert {"W=w", "X=1", "Y=true", "Z=z"} <= set(a.run)
     assert b.run[:3] == ["env", "-C", "sub"]
 
 
-@pytest.mark.parametrize(("jobs", "message"), [
-    ({"a": {"steps": [{"run": "echo", "if": "always()"}]}}, "`if:` conditions"),
-    ({"a": {"steps": [{"uses": "actions/cache@v4"}]}}, "cannot be replayed"),
-    ({"a": {"steps": [{"run": "echo ${{ github.sha }}"}]}}, "expression"),
-    ({"a": {"env": {"T": "${{ secrets.T }}"}, "steps": [{"run": "echo"}]}}, "expression"),
-    ({"a": {"steps": [{"run": "echo", "shell": "pwsh"}]}}, "only bash"),
-    ({"a": {"steps": []}}, "has no steps"),
-    ({"a": {"needs": "b", "steps": [{"run": "x"}]}, "b": {"needs": "a", "steps": [{"run": "y"}]}}, "cycle"),
-])
+@pytest.mark.parametrize(
+    ("jobs", "message"),
+    [
+        ({"a": {"steps": [{"run": "echo", "if": "always()"}]}}, "`if:` conditions"),
+        ({"a": {"steps": [{"uses": "actions/cache@v4"}]}}, "cannot be replayed"),
+        ({"a": {"steps": [{"run": "echo ${{ github.sha }}"}]}}, "expression"),
+        ({"a": {"env": {"T": "${{ secrets.T }}"}, "steps": [{"run": "echo"}]}}, "expression"),
+        ({"a": {"steps": [{"run": "echo", "shell": "pwsh"}]}}, "only bash"),
+        ({"a": {"steps": []}}, "has no steps"),
+        (
+            {"a": {"needs": "b", "steps": [{"run": "x"}]}, "b": {"needs": "a", "steps": [{"run": "y"}]}},
+            "cycle",
+        ),
+    ],
+)
 def test_replay_refuses_what_it_cannot_honour(tmp_path, jobs, message):
     with pytest.raises(UserError, match=message):
         expand(write(tmp_path, jobs), "wf.yml")
@@ -225,7 +277,7 @@ def test_replay_refuses_unknown_or_unselected_jobs(tmp_path):
 
 
 def test_pull_request_template_is_the_checklist(baked):
-    from mlops_level.assess.checklist import checklist_markdown
+    from mlops_level.assess.review.checklist import checklist_markdown
 
     text = (baked(2) / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
     assert text.endswith(checklist_markdown(2, heading="##"))

@@ -165,11 +165,17 @@ def test_promote_reject_rollback_retrain_on_drift_and_serve(verified, tmp_path):
     # drift: the service's request log is far from the training data, and a new labelled batch has arrived
     (tmp_path / "data" / "recent").mkdir()
     subprocess.run(
-        [python, "-c", "import pandas as pd, sys; from breast_cancer_classifier.features import RAW_COLUMNS; "
-         "(pd.read_csv(sys.argv[1])[RAW_COLUMNS] * 1.5).to_csv(sys.argv[2], index=False)",
-         str(tmp_path / "data" / "holdout" / "holdout.csv"),
-         str(tmp_path / "data" / "recent" / "requests.csv")],
-        cwd=project, env=env, check=True,
+        [
+            python,
+            "-c",
+            "import pandas as pd, sys; from breast_cancer_classifier.features import RAW_COLUMNS; "
+            "(pd.read_csv(sys.argv[1])[RAW_COLUMNS] * 1.5).to_csv(sys.argv[2], index=False)",
+            str(tmp_path / "data" / "holdout" / "holdout.csv"),
+            str(tmp_path / "data" / "recent" / "requests.csv"),
+        ],
+        cwd=project,
+        env=env,
+        check=True,
     )
     run(python, "-m", "breast_cancer_classifier", "simulate-batch", "--seed", "7")
     report_text = run("make", "monitor")

@@ -37,8 +37,20 @@ def test_options_win_over_set_which_wins_over_config(tmp_path):
     config.write_text(
         "project_name: from config\nauthor: Config Author\ndescription: From the config.\nlevel: 1\n"
     )
-    result = new(tmp_path, "--no-input", "--config", str(config), "--set", "author=Ada", "--set",
-                 "project_name=from set", "--name", "from option", "--level", "0")
+    result = new(
+        tmp_path,
+        "--no-input",
+        "--config",
+        str(config),
+        "--set",
+        "author=Ada",
+        "--set",
+        "project_name=from set",
+        "--name",
+        "from option",
+        "--level",
+        "0",
+    )
     assert result.exit_code == 0, result.output
     answers = read_answers(tmp_path / "from-option")
     assert (answers["author"], answers["description"], answers["level"]) == ("Ada", "From the config.", "0")
@@ -51,14 +63,17 @@ def test_json_config(tmp_path):
     assert read_answers(tmp_path / "json-project")["python_version"] == "3.12"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--level", "3"], "--level must be 0, 1 or 2"),
-    (["--name", "pandas"], "shadow"),
-    (["--name", "../escape"], "path separator"),
-    (["--set", "nope"], "KEY=VALUE"),
-    (["--set", "colour=red"], "unknown answer 'colour'"),
-    (["--installer", "conda"], "--installer must be auto, uv or pip"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--level", "3"], "--level must be 0, 1 or 2"),
+        (["--name", "pandas"], "shadow"),
+        (["--name", "../escape"], "path separator"),
+        (["--set", "nope"], "KEY=VALUE"),
+        (["--set", "colour=red"], "unknown answer 'colour'"),
+        (["--installer", "conda"], "--installer must be auto, uv or pip"),
+    ],
+)
 def test_bad_input_is_a_user_error_and_creates_nothing(tmp_path, args, message):
     result = new(tmp_path, "--no-input", *args)
     assert isinstance(result.exception, UserError)
@@ -69,8 +84,21 @@ def test_bad_input_is_a_user_error_and_creates_nothing(tmp_path, args, message):
 def test_existing_project_is_refused_with_one_line_and_exit_2(tmp_path):
     (tmp_path / "demo").mkdir()
     (tmp_path / "demo" / "notes.txt").write_text("mine")
-    done = subprocess.run([sys.executable, "-m", "mlops_level", "new", "--no-input", "--name", "demo",
-                           "--output-dir", str(tmp_path)], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mlops_level",
+            "new",
+            "--no-input",
+            "--name",
+            "demo",
+            "--output-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2
     assert done.stderr.startswith("mlops-level: error: ") and done.stderr.count("\n") == 1
     assert "already exists and is not empty" in done.stderr
@@ -89,8 +117,11 @@ def test_help_gives_an_example_for_every_option():
         result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
         assert result.exit_code == 0
         text = " ".join(result.output.replace("│", " ").split())
-        options = {line.split()[0] for line in result.output.replace("│", " ").splitlines()
-                   if line.strip().startswith("--") and not line.strip().startswith("--help")}
+        options = {
+            line.split()[0]
+            for line in result.output.replace("│", " ").splitlines()
+            if line.strip().startswith("--") and not line.strip().startswith("--help")
+        }
         assert options
         for option in options:
             assert f"Example: {option}" in text, option
@@ -123,7 +154,10 @@ def test_prompts_ask_only_for_missing_answers(monkeypatch):
     answers = prompts.ask_missing({"project_name": "churn"})
     assert answers["level"] == "1" and answers["project_name"] == "churn"
     assert asked == [
-        "MLOps maturity level", "One-line description", "Author", "Python version (3.10 or newer)"
+        "MLOps maturity level",
+        "One-line description",
+        "Author",
+        "Python version (3.10 or newer)",
     ]
 
 

@@ -85,13 +85,19 @@ def test_verify_cli_exit_codes(tmp_path):
     assert "broken on purpose" in result.output and "Verification failed" in result.output
 
 
-@pytest.mark.parametrize(("toml", "message"), [
-    ("[other]\n", "has no [verify] table"),
-    ("[verify]\n", "declares no [[verify.steps]]"),
-    ("[verify]\n[[verify.steps]]\nname = 'x'\n", "needs a name and a run command"),
-    ("[verify]\ninstall = 'x'\n[[verify.steps]]\nname = 'x'\nrun = 'true'\n", "must be a list of strings"),
-    ("[verify\n", "cannot be read"),
-])
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[other]\n", "has no [verify] table"),
+        ("[verify]\n", "declares no [[verify.steps]]"),
+        ("[verify]\n[[verify.steps]]\nname = 'x'\n", "needs a name and a run command"),
+        (
+            "[verify]\ninstall = 'x'\n[[verify.steps]]\nname = 'x'\nrun = 'true'\n",
+            "must be a list of strings",
+        ),
+        ("[verify\n", "cannot be read"),
+    ],
+)
 def test_bad_declarations_are_user_errors(tmp_path, toml, message):
     folder = project(tmp_path, "")
     (folder / ".mlops-level.toml").write_text(toml)

@@ -1,0 +1,1 @@
+"""The rubric: one module per family of checks, registered by ID."""

@@ -1,0 +1,1 @@
+"""What exists in the repository, shared by the checks: tools, pipelines, CI steps, triggers, capabilities."""

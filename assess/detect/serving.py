@@ -1,0 +1,68 @@
+"""How models are served (online apps, manifests, batch scoring) and where drift is measured."""
+
+from __future__ import annotations
+
+import re
+
+from mlops_level.assess.detect import match as m
+from mlops_level.assess.detect import patterns as p
+from mlops_level.assess.facts.repository import Facts, Source
+from mlops_level.assess.model import Evidence
+
+
+def online_serving(facts: Facts) -> list[m.Hit]:
+    """Where an online prediction service is defined in production code (FastAPI, Flask, BentoML, Ray Serve
+    ...) or deployed to a managed endpoint (Vertex, SageMaker, Azure ML, Databricks serving)."""
+    hits = [h for items in m.by_tool(facts, p.SERVING, m.PROD).values() for h in items]
+    hits += [h for items in m.by_tool(facts, p.SERVING, m.PROD, "decorators").values() for h in items]
+    hits += [h for items in m.by_tool(facts, p.SERVING, m.PROD, "bases").values() for h in items]
+    return hits + m.calls(facts, p.MODEL_DEPLOY_CALLS, m.PROD)
+
+
+def serving_manifests(facts: Facts) -> list[Evidence]:
+    found = [
+        Evidence(path) for tool, regexes in p.SERVING_FILES.items() for path in facts.paths_matching(*regexes)
+    ]
+    for path, docs in facts.yaml.items():
+        for doc in docs:
+            if isinstance(doc, dict) and doc.get("kind") in p.SERVING_KINDS.values():
+                found.append(Evidence(path, None, f"kind: {doc['kind']}"))
+    return found
+
+
+def batch_scoring(facts: Facts, roles: tuple[str, ...] = m.PROD) -> list[m.Hit]:
+    hits = m.calls(facts, p.BATCH_SERVING_CALLS, roles)
+    hits += [
+        h
+        for h in m.calls(facts, p.PREDICT_CALLS, roles)
+        if re.search(
+            r"(^|/)(predict|score|scoring|infer|inference|batch|serve|serving)[^/]*\.py$", h.source.path
+        )
+    ]
+    return hits
+
+
+def with_local_imports(facts: Facts, paths: set[str]) -> list[Source]:
+    """The given sources plus the local modules they import (one level)."""
+    sources = [facts.sources[path] for path in paths]
+    for source in list(sources):
+        for name, _ in source.facts.imports + source.facts.relative_imports:
+            target = facts.module_path(name.lstrip("."))
+            if target is None and "." in name:
+                target = facts.module_path(name.lstrip(".").rsplit(".", 1)[0])
+            if target and facts.sources[target].facts is not None and facts.sources[target] not in sources:
+                sources.append(facts.sources[target])
+    return sources
+
+
+def drift_sources(facts: Facts, roles: tuple[str, ...] = m.PROD) -> list[Source]:
+    """Files measuring drift or live performance: monitoring libraries, KS/PSI statistics, drift functions."""
+    paths = {
+        h.source.path for items in m.by_tool(facts, p.DRIFT_CALLS, roles, "imports").values() for h in items
+    }
+    paths |= {
+        s.path
+        for s in facts.by_role(*roles)
+        if any(re.search(p.DRIFT_FUNCTION_WORDS, name, re.I) for name, _ in s.facts.functions)
+    }
+    return [facts.sources[path] for path in sorted(paths)]

@@ -1,0 +1,470 @@
+"""Every fact the checks use, collected once: the only module of `assess` that reads the repository.
+
+`collect(root)` reads git facts (`gitinfo`), then the repository's settings files (`config`, first because
+their `exclude` shapes the inventory), lists the files (see `inventory`), and reads and parses what can
+matter: Python modules and notebook code cells with `ast`, YAML safely, TOML, Dockerfiles, Makefiles,
+requirements, CI configurations of every provider. Nothing is imported or executed. Problems with single
+files (unreadable, binary, too large, not UTF-8, bad syntax, malformed YAML) become warnings and the rest is
+still assessed.
+
+A Python file is parsed only when it is a test or when a cheap word scan finds a name that some pattern in
+`patterns` needs (the last name of `mlflow.start_run`, the module of `mlflow.*`): a file without any of those
+words cannot produce evidence, so skipping it is exact.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+import stat
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlops_level.assess.detect import patterns
+from mlops_level.assess.facts import ciconfig, config, inventory
+from mlops_level.assess.facts.gitinfo import GitFacts, read_git
+from mlops_level.assess.facts.pysource import PyFacts, notebook_cells, parse_notebook, parse_python
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+MAX_SOURCE_BYTES = 1024 * 1024
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+TEST_DIRS = frozenset({"tests", "test", "testing", "unit_tests", "integration_tests"})
+EXAMPLE_DIRS = frozenset(
+    {
+        "docs",
+        "doc",
+        "examples",
+        "example",
+        "tutorials",
+        "tutorial",
+        "sandbox",
+        "scratch",
+        "notebooks",
+        "notebook",
+        "benchmarks",
+        "demo",
+        "demos",
+        "playground",
+        "research",
+    }
+)
+TEXT_NAMES = re.compile(
+    r"(^|/)(Dockerfile[^/]*|[^/]*\.[Dd]ockerfile|Containerfile[^/]*|Makefile|[^/]*\.mk|justfile|Justfile|"
+    r"Jenkinsfile|Procfile|MLproject|requirements[^/]*\.(txt|in)|constraints[^/]*\.txt|[^/]*\.sh|"
+    r"\.gitattributes|\.gitignore|\.dvc/config|[^/]*\.dvc|setup\.cfg|tox\.ini|pytest\.ini|[^/]*\.tf|"
+    r"\.dvcignore|[^/]*\.pbtxt)$"
+)
+YAML_FILE = re.compile(r"\.ya?ml$")
+_BULK_SUFFIXES = (
+    *patterns.DATA_SUFFIXES,
+    *patterns.MODEL_BINARY_SUFFIXES,
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".svg",
+    ".log",
+    ".bin",
+    ".pdf",
+    ".wav",
+    ".mp3",
+    ".mp4",
+    ".xml",
+)
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.M)  # PEP 263 declaration
+
+
+@dataclass
+class Source:
+    """One Python module or notebook. `role`: prod, test, notebook or example (docs, examples, sandboxes)."""
+
+    path: str
+    role: str
+    loc: int
+    facts: PyFacts | None = None
+    module: str | None = None  # dotted name when importable (`src/` dropped)
+
+
+@dataclass
+class Facts:
+    root: Path
+    git: GitFacts
+    files: dict[
+        str, int
+    ]  # every inventoried path -> size; paths from the git top outside the root start with ../
+    sources: dict[str, Source] = field(default_factory=dict)
+    yaml: dict[str, list] = field(default_factory=dict)
+    toml: dict[str, dict] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    pipelines: list[ciconfig.Pipeline] = field(default_factory=list)
+    make_targets: dict[str, list[str]] = field(default_factory=dict)
+    local_modules: set[str] = field(default_factory=set)
+    settings: config.Settings = field(default_factory=config.Settings)  # the repository's [tool.mlops-level]
+    warnings: list[str] = field(default_factory=list)
+    cache: dict = field(default_factory=dict)  # memoised pure queries (see `match`), never facts themselves
+
+    # pure queries ------------------------------------------------------------------------------------------
+    def paths_matching(self, *regexes: str) -> list[str]:
+        """Inventoried paths matching any of the regexes. Data and media files (csv, parquet, images ...) are
+        never returned: no path rule looks for them, and they are most of a large repository."""
+        key = ("paths",) + regexes
+        if key not in self.cache:
+            if "named" not in self.cache:
+                self.cache["named"] = [p for p in self.files if not p.lower().endswith(_BULK_SUFFIXES)]
+            combined = re.compile("|".join(f"(?:{r})" for r in regexes))
+            self.cache[key] = [p for p in self.cache["named"] if combined.search(p)]
+        return self.cache[key]
+
+    def by_role(self, *roles: str) -> list[Source]:
+        return [s for s in self.sources.values() if s.role in roles and s.facts is not None]
+
+    def module_path(self, dotted: str) -> str | None:
+        """The source file of a dotted module name (`pkg.train` -> `src/pkg/train.py`), if it is local."""
+        if "modules" not in self.cache:
+            modules: dict[str, str] = {}
+            for source in self.sources.values():
+                if source.module:
+                    name = source.module.removesuffix(".__init__").removesuffix(".__main__")
+                    if name not in modules or source.module.endswith(".__main__"):  # `python -m pkg`
+                        modules[name] = source.path
+            self.cache["modules"] = modules
+        return self.cache["modules"].get(dotted)
+
+
+# --- collection -
+@functools.cache
+def _triggers() -> frozenset[str]:
+    """The trigger words, built from the pattern tables on first use (not at import: `checks` and the
+    renderers import this module without reading any source)."""
+    words: set[str] = (
+        set(patterns.GATE_EXTRA_WORDS) | set(patterns.SEED_KWARGS) | set(patterns.SCHEDULE_KWARGS)
+    )
+    words |= set(patterns.REGISTRY_KWARGS) | {"__main__", "psi", "drift", "predict"}
+
+    def add(item) -> None:
+        if isinstance(item, dict):
+            for value in item.values():
+                add(value if isinstance(value, tuple | dict) else (value,))
+        elif isinstance(item, tuple):
+            for value in item:
+                if isinstance(value, str) and re.fullmatch(r"[\w.*()\[\]]+", value):
+                    # the last name a match needs: `mlflow.start_run` -> start_run, `mlflow.*` -> mlflow
+                    segments = [x.rstrip("()[]") for x in value.split(".") if x.rstrip("()[]*")]
+                    if segments:
+                        words.add(segments[-1])
+
+    for name in dir(patterns):
+        if name.isupper() and name not in patterns.FILE_TABLES:
+            add(getattr(patterns, name))
+    words.discard("")
+    return frozenset(words)
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def could_matter(text: str) -> bool:
+    """Whether a source contains any identifier some pattern needs (a set test: faster than one big regex)."""
+    return not _triggers().isdisjoint(_IDENTIFIER.findall(text))
+
+
+def role_of(path: str) -> str:
+    parts = path.split("/")
+    name = parts[-1]
+    if path.endswith(".ipynb"):
+        return "notebook"
+    folders = {p.lower() for p in parts[:-1]}
+    if folders & TEST_DIRS or name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
+        return "test"
+    if folders & EXAMPLE_DIRS or path.startswith("../"):
+        return "example"
+    return "prod"
+
+
+def _module_name(path: str) -> str | None:
+    if not path.endswith(".py") or path.startswith("../"):
+        return None
+    parts = path[:-3].split("/")
+    if parts[0] in ("src", "lib") and len(parts) > 1:
+        parts = parts[1:]
+    if not all(p.isidentifier() for p in parts):
+        return None
+    return ".".join(parts)
+
+
+class _Reader:
+    """Reads files for `collect`, turning every problem into a warning."""
+
+    def __init__(self, root: Path, warnings: list[str]) -> None:
+        self.root = root
+        self.warnings = warnings
+
+    def bytes(self, rel: str, size: int, limit: int = MAX_SOURCE_BYTES) -> bytes | None:
+        if size > limit:
+            self.warnings.append(
+                f"skipped {rel}: {size / 1048576:.1f} MB is over the {limit // 1048576} MB limit"
+            )
+            return None
+        path = self.root / rel if not rel.startswith("../") else (self.root / rel).resolve()
+        try:
+            info = path.lstat()
+            if not stat.S_ISREG(info.st_mode):
+                self.warnings.append(f"skipped {rel}: not a regular file")
+                return None
+            with open(path, "rb") as handle:
+                data = handle.read(limit + 1)
+        except OSError as exc:
+            self.warnings.append(f"could not read {rel}: {exc.strerror or exc.__class__.__name__}")
+            return None
+        if len(data) > limit:
+            self.warnings.append(f"skipped {rel}: over the {limit // 1048576} MB limit")
+            return None
+        return data
+
+    def text(self, rel: str, size: int) -> str | None:
+        data = self.bytes(rel, size)
+        if data is None:
+            return None
+        if b"\0" in data[:8192]:
+            self.warnings.append(f"skipped {rel}: binary content")
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.warnings.append(f"{rel} is not valid UTF-8: read with replacement characters")
+            return data.decode("utf-8", "replace")
+
+
+def collect(root: Path, *, git_root: Path | None = None, git: GitFacts | None = None) -> Facts:
+    """Read everything the checks need from `root` (plus CI files at `git_root` when root is a sub-folder)."""
+    root = root.resolve()
+    git = git if git is not None else read_git(root)
+    if git_root is None and git.top is not None:
+        git_root = git.top
+    warnings = list(git.warnings)
+    reader = _Reader(root, warnings)
+    # the settings files come first: their `exclude` decides what the inventory holds
+    settings_files = _read_settings_files(reader)
+    settings = config.read_settings({rel: doc for rel, (_, doc) in settings_files.items() if doc is not None})
+    warnings += settings.warnings
+    leave_out = inventory.LeaveOut(settings.exclude_spec, settings.source, settings.skip_templates)
+    if git.listed is not None:
+        listing = inventory.from_listing(root, git.listed, leave_out)
+    else:
+        listing = inventory.walk(root, leave_out)
+    warnings += listing.warnings
+    facts = Facts(root=root, git=git, files=listing.files, settings=settings, warnings=warnings)
+    for rel, (text, doc) in settings_files.items():
+        if rel in facts.files:  # already read: kept as facts, never read twice
+            facts.texts[rel] = text
+            if doc is not None:
+                facts.toml[rel] = doc
+    if git_root is not None and git_root.resolve() != root:
+        _add_top_level_ci(facts, git_root.resolve())
+    for rel, size in sorted(facts.files.items()):
+        if rel.lower().endswith(_BULK_SUFFIXES) or rel in settings_files:
+            continue  # data, models and media are inventoried (sizes, names) but never read
+        if rel.endswith(".py"):
+            _read_python(facts, reader, rel, size)
+        elif rel.endswith(".ipynb"):
+            _read_notebook(facts, reader, rel, size)
+        elif YAML_FILE.search(rel):
+            _read_yaml(facts, reader, rel, size)
+        elif rel.endswith(".toml"):
+            _read_toml(facts, reader, rel, size)
+        if TEXT_NAMES.search(rel) and rel not in facts.texts:
+            text = reader.text(rel, size)
+            if text is not None:
+                facts.texts[rel] = text
+    facts.local_modules = {
+        s.module.split(".")[0] for s in facts.sources.values() if s.module and s.role == "prod"
+    }
+    facts.make_targets = _make_targets(facts.texts)
+    facts.pipelines = _pipelines(facts)
+    return facts
+
+
+def _add_top_level_ci(facts: Facts, top: Path) -> None:
+    """In a monorepo sub-folder, the repository's CI files, dependency bots and top .gitignore count too."""
+    regexes = [re.compile(r) for values in patterns.CI_FILES.values() for r in values]
+    regexes += [re.compile(r) for r in (*patterns.DEPENDENCY_BOT_FILES, r"^\.gitignore$")]
+    for rel in sorted(facts.git.tracked or ()):
+        if any(r.search(rel) for r in regexes):
+            path = top / rel
+            try:
+                info = path.lstat()
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode):
+                facts.files[posixpath.relpath(path.as_posix(), facts.root.as_posix())] = info.st_size
+
+
+def _read_python(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
+    data = reader.bytes(rel, size)
+    if data is None:
+        return
+    if b"\0" in data[:8192]:
+        facts.warnings.append(f"skipped {rel}: binary content in a .py file")
+        return
+    role = role_of(rel)
+    source = Source(rel, role, data.count(b"\n") + 1, module=_module_name(rel))
+    facts.sources[rel] = source
+    try:
+        text = data.decode("utf-8")
+        source_input: str | bytes = data
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", "replace")
+        source_input = data if _CODING.search(b"\n".join(data.splitlines()[:2])) else text
+        if source_input is text:
+            facts.warnings.append(f"{rel} is not valid UTF-8: read with replacement characters")
+    if role != "test" and not could_matter(text):
+        return
+    try:
+        source.facts = parse_python(source_input)
+    except SyntaxError as exc:
+        facts.warnings.append(f"could not parse {rel} (line {exc.lineno}: {exc.msg}; not valid Python 3)")
+    except (ValueError, RecursionError, MemoryError) as exc:
+        facts.warnings.append(f"could not parse {rel}: {exc.__class__.__name__}")
+
+
+def _read_notebook(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
+    data = reader.bytes(rel, size, MAX_NOTEBOOK_BYTES)
+    if data is None:
+        return
+    try:
+        cells = notebook_cells(data)
+    except ValueError as exc:
+        facts.warnings.append(f"invalid notebook {rel}: {exc}")
+        return
+    code = "\n".join(cells)
+    source = Source(rel, "notebook", code.count("\n") + 1 if code.strip() else 0)
+    facts.sources[rel] = source
+    if not could_matter(code):
+        return
+    try:
+        source.facts, dropped = parse_notebook(cells)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        facts.warnings.append(f"could not parse the code cells of {rel}: {exc.__class__.__name__}")
+        return
+    if dropped:
+        facts.warnings.append(f"{rel}: {dropped} code cell(s) are not valid Python 3 and were left out")
+
+
+def _read_yaml(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
+    text = reader.text(rel, size)
+    if text is None:
+        return
+    facts.texts[rel] = text
+    from mlops_level.assess.facts import (
+        safeyaml,  # PyYAML (~20 ms to import) only for repositories that have YAML
+    )
+
+    try:
+        facts.yaml[rel] = safeyaml.load_all(text)
+    except safeyaml.YamlRefused as exc:
+        facts.warnings.append(f"{rel}: {exc}")
+
+
+def _read_toml(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
+    text = reader.text(rel, size)
+    if text is None:
+        return
+    facts.texts[rel] = text
+    doc = _parse_toml(rel, text, facts.warnings)
+    if doc is not None:
+        facts.toml[rel] = doc
+
+
+def _parse_toml(rel: str, text: str, warnings: list[str]) -> dict | None:
+    try:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        warnings.append(f"{rel}: malformed TOML ({exc})")
+        return None
+
+
+def _read_settings_files(reader: _Reader) -> dict[str, tuple[str, dict | None]]:
+    """The settings files at the root (see `config`): path -> (text, parsed document or None)."""
+    found: dict[str, tuple[str, dict | None]] = {}
+    for rel in config.FILES:
+        try:
+            info = (reader.root / rel).lstat()
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            text = reader.text(rel, info.st_size)
+            if text is not None:
+                found[rel] = (text, _parse_toml(rel, text, reader.warnings))
+    return found
+
+
+_TARGET = re.compile(r"^([A-Za-z0-9_.\-/ ]+?)\s*:(?!=)[^\n]*$")
+
+
+def _make_targets(texts: dict[str, str]) -> dict[str, list[str]]:
+    """Makefile (and justfile) targets -> their recipe lines (prerequisites as `make <target>` lines), so that
+    `make train` in CI can be followed."""
+    targets: dict[str, list[str]] = {}
+    for path, text in texts.items():
+        name = path.rsplit("/", 1)[-1]
+        if name not in ("Makefile", "justfile", "Justfile") and not name.endswith(".mk"):
+            continue
+        current: list[str] | None = None
+        for line in text.splitlines():
+            match = _TARGET.match(line)
+            if match and not line.startswith(("\t", " ")):
+                prerequisites = line.split(":", 1)[1].split("#", 1)[0].replace("|", " ").split()
+                current = [f"make {p}" for p in prerequisites if re.fullmatch(r"[\w.\-/]+", p)]
+                for target in match.group(1).split():
+                    targets.setdefault(target, current)
+            elif current is not None and line.startswith(("\t", "    ")) and line.strip():
+                current.append(line.strip().lstrip("@-"))
+            elif not line.strip() or line.startswith("#"):
+                continue
+            else:
+                current = None
+    return targets
+
+
+def _template_loader(facts: Facts, rel: str):
+    """Loads `- template: name.yml` references of an Azure pipeline, relative to its folder (or the root)."""
+
+    def load(name: str):
+        for candidate in (posixpath.join(posixpath.dirname(rel), name), name.lstrip("/")):
+            docs = facts.yaml.get(posixpath.normpath(candidate))
+            if docs:
+                return docs[0]
+        return None
+
+    return load
+
+
+def _pipelines(facts: Facts) -> list[ciconfig.Pipeline]:
+    found = []
+    for provider, regexes in patterns.CI_FILES.items():
+        for rel in facts.paths_matching(*(r.replace("^", "^(?:\\.\\./)*") for r in regexes)):
+            text = facts.texts.get(rel, "")
+            if provider == "Jenkins":
+                found.append(ciconfig.jenkins(rel, text))
+                continue
+            docs = facts.yaml.get(rel) or [None]
+            doc = (
+                docs[0]
+                if len(docs) == 1
+                else {k: v for d in docs if isinstance(d, dict) for k, v in d.items()}
+            )
+            if provider == "GitHub Actions":
+                found.append(ciconfig.github(rel, doc, text))
+            elif provider == "GitLab CI":
+                found.append(ciconfig.gitlab(rel, doc, text))
+            elif provider == "Azure Pipelines":
+                found.append(ciconfig.azure(rel, doc, text, _template_loader(facts, rel)))
+            else:
+                found.append(ciconfig.generic(rel, provider, doc, text))
+    return found

@@ -1,0 +1,1 @@
+"""Renderers over one `Report`: text, JSON, Markdown, SARIF, badge, rubric."""

@@ -1,0 +1,103 @@
+"""The terminal report (rich): stack, level and progress, checks by family with evidence, next steps."""
+
+from __future__ import annotations
+
+import io
+
+from mlops_level.assess.model import Report, Status
+from mlops_level.assess.report.summary import (
+    DEFAULT_EVIDENCE,
+    SYMBOLS,
+    by_family,
+    counts,
+    headline,
+    location,
+    next_steps,
+)
+
+STYLES = {
+    Status.PASS: "green",
+    Status.PARTIAL: "yellow",
+    Status.FAIL: "red",
+    Status.NOT_APPLICABLE: "dim",
+    Status.IGNORED: "magenta",
+}
+WIDTH = 100
+
+
+def render_text(report: Report, verbose: bool = False, *, color: bool = False) -> str:
+    """Plain text (or ANSI-coloured with `color`); `verbose` shows every piece of evidence."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=WIDTH,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        highlight=False,
+        emoji=False,
+        soft_wrap=True,
+    )
+    out = console.print
+    commit = report.repo.get("commit")
+    where = f" @ {commit[:12]}" if commit else ""
+    out(Text(f"mlops-level {report.tool_version} · {report.root}{where}", style="bold"))
+    out(f"Detected stack: {escape(', '.join(report.stack) or 'nothing recognised')}")
+    out()
+    rating = report.rating
+    bar = "█" * (rating.progress // 10) + "░" * (10 - rating.progress // 10)
+    out(Text(headline(report) + (f" [{bar}]" if rating.next_level else ""), style="bold cyan"))
+    if rating.blocking:
+        names = {r.spec.id: r.spec.name for r in report.checks}
+        out("Blocked by: " + ", ".join(f"{i} {names[i]}" for i in rating.blocking))
+    for note in rating.notes:
+        out(f"Note: {escape(note)}")
+    scores = ", ".join(f"tier {k} {v:.0%}" for k, v in sorted(rating.tier_scores.items()))
+    out(f"Checks: {counts(report)} · {scores}")
+    limit = None if verbose else DEFAULT_EVIDENCE
+    for family, results in by_family(report).items():
+        out()
+        out(Text(family, style="bold underline"))
+        for result in results:
+            spec = result.spec
+            line = Text(f"  {SYMBOLS[result.status]} ", style=STYLES[result.status])
+            line.append(f"{spec.id} ", style="bold")
+            line.append(f"[{spec.level}{'*' if spec.required else ''}] {spec.title}")
+            out(line)
+            reason = (
+                result.reason
+                if result.status is not Status.IGNORED
+                else (f"{result.ignore_reason} (the check found: {result.reason})")
+            )
+            out(
+                Text(
+                    f"      {result.status.value}: {reason}",
+                    style="dim" if result.status is Status.PASS else "",
+                )
+            )
+            shown = result.evidence if limit is None else result.evidence[:limit]
+            for ev in shown:
+                snippet = f"  {ev.snippet}" if ev.snippet else ""
+                out(Text(f"      · {location(ev.path, ev.line)}{snippet}"[:WIDTH], style="dim"))
+            if len(shown) < len(result.evidence):
+                out(Text(f"      · … {len(result.evidence) - len(shown)} more (--verbose)", style="dim"))
+    steps = next_steps(report)
+    if steps:
+        out()
+        out(Text(f"Next steps toward Level {rating.next_level}", style="bold"))
+        for index, result in enumerate(steps, 1):
+            tag = "required" if result.spec.required else result.spec.weight.value
+            out(f"  {index}. {result.spec.id} ({tag}) {escape(result.spec.remediation)}")
+    if report.warnings:
+        out()
+        out(Text(f"Warnings ({len(report.warnings)})", style="bold yellow"))
+        for warning in report.warnings if verbose else report.warnings[:10]:
+            out(f"  ! {escape(warning)}")
+        if not verbose and len(report.warnings) > 10:
+            out(f"  ! … {len(report.warnings) - 10} more (--verbose)")
+    out()
+    out("* required check · [F] foundation, [1] Level 1, [2] Level 2 · rule: docs/assess.md")
+    return buffer.getvalue()
