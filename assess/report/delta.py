@@ -10,6 +10,7 @@ import json
 
 from mlops_level.assess.api import report_to_dict
 from mlops_level.assess.model import Report
+from mlops_level.assess.report.escape import term_text
 from mlops_level.assess.report.markdown import render_review
 from mlops_level.assess.review.delta import Change, Delta, delta_to_dict
 
@@ -28,8 +29,8 @@ def render_with_delta(output_format: str, rendered: str, report: Report, delta: 
 
 
 def delta_text(delta: Delta) -> str:
-    """The change as plain text lines."""
-    base = delta.base_ref + (f" ({delta.base_commit[:12]})" if delta.base_commit else "")
+    """The change as plain text lines (the base revision is named by the user or the CI: escaped)."""
+    base = term_text(delta.base_ref + (f" ({delta.base_commit[:12]})" if delta.base_commit else ""))
     lines = [
         f"Change from {base}: {delta.headline()}",
         f"  gained: {_ids(delta.gained)}",

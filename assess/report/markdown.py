@@ -8,6 +8,7 @@ GitHub refuses comments over 65,536 characters, so on a large repository the evi
 from __future__ import annotations
 
 from mlops_level.assess.model import Report, Status
+from mlops_level.assess.report.escape import md_code, md_text
 from mlops_level.assess.report.summary import counts, headline, next_steps
 from mlops_level.assess.review.checklist import checklist_markdown, default_target
 from mlops_level.assess.review.delta import Change, Delta
@@ -47,7 +48,9 @@ def render_review(
 
 
 def summary_markdown(report: Report, delta: Delta | None = None) -> str:
-    """The headline: level and progress, the delta from the base, blocking checks, stack and counts."""
+    """The headline: level and progress, the delta from the base, blocking checks, stack and counts.
+
+    Stack names, notes and warnings are escaped as Markdown text (warnings quote file names)."""
     rating = report.rating
     lines = [f"## MLOps maturity: {headline(report)}", ""]
     if delta is not None:
@@ -56,13 +59,13 @@ def summary_markdown(report: Report, delta: Delta | None = None) -> str:
         titles = {result.spec.id: result.spec.title for result in report.checks}
         blocking = ", ".join(f"{check_id} {titles.get(check_id, '')}".strip() for check_id in rating.blocking)
         lines.append(f"- **Blocked by:** {blocking}")
-    lines.append(f"- **Detected stack:** {', '.join(report.stack) or 'nothing recognised'}")
+    lines.append(f"- **Detected stack:** {', '.join(map(md_text, report.stack)) or 'nothing recognised'}")
     lines.append(f"- **Checks:** {counts(report)}")
-    lines += [f"- {note}" for note in rating.notes]
+    lines += [f"- {md_text(note)}" for note in rating.notes]
     if report.warnings:
         shown = report.warnings[:MAX_WARNINGS]
         lines += ["", f"<details><summary>Warnings ({len(report.warnings)})</summary>", ""]
-        lines += [f"- {warning}" for warning in shown]
+        lines += [f"- {md_text(warning)}" for warning in shown]
         if len(report.warnings) > len(shown):
             lines.append(f"- and {len(report.warnings) - len(shown)} more")
         lines += ["", "</details>"]
@@ -79,7 +82,7 @@ def _next_steps(report: Report) -> str:
 
 
 def _delta_lines(delta: Delta) -> list[str]:
-    base = f"`{delta.base_ref}`" + (f" ({delta.base_commit[:12]})" if delta.base_commit else "")
+    base = md_code(delta.base_ref) + (f" ({md_text(delta.base_commit[:12])})" if delta.base_commit else "")
     lines = [
         f"**Change from {base}:** {delta.headline()}",
         f"- Gained: {_change_list(delta.gained)}",

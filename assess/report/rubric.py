@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 
 from mlops_level.assess.api import CHECKS
-from mlops_level.assess.rating import THRESHOLD
+from mlops_level.assess.report.escape import md_cell, md_cell_markdown
 
 
 def rubric_text() -> str:
     lines = [
-        f"{len(CHECKS)} checks. Level 1: every required F/1 check passes and the F+1 tier scores >= "
-        f"{THRESHOLD:.0%}; Level 2: Level 1, every required level-2 check passes and the level-2 tier "
-        f">= {THRESHOLD:.0%}. Weights: required 3, normal 2, low 1.",
+        f"{len(CHECKS)} checks. The level is decided by the capabilities that define it: Level 1 = an "
+        "orchestrated training pipeline plus tracking, a registry, validation or data versioning; Level 2 = "
+        "Level 1 plus CI that tests or builds the pipeline and CD that deploys it or the model. The checks "
+        "score the practices (weights: required 3, normal 2, low 1) and rank the next steps.",
         "",
     ]
     family = None
@@ -32,11 +33,10 @@ def rubric_markdown() -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for spec in CHECKS:
-        description = " ".join(spec.description.split()).replace("|", "\\|")
-        lines.append(
-            f"| {spec.id} | {spec.name} | {spec.level} | {spec.weight.value} | {spec.title} | "
-            f"{description} | {spec.remediation.replace('|', '/')} |"
-        )
+        plain_cells = (spec.id, spec.name, spec.level, spec.weight.value, spec.title)
+        markdown_cells = (spec.description, spec.remediation)  # the rubric's own Markdown, `code` kept
+        cells = [*map(md_cell, plain_cells), *map(md_cell_markdown, markdown_cells)]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -4,6 +4,11 @@ Checks that fail for lack of something (no pipeline, no tests) have no location 
 scanning can only show findings that point at a file. Every check of the report is listed as a rule, its
 severity taken from its weight (required -> error, normal -> warning, low -> note) and its help text from
 the remediation.
+
+Repository text reaches results only: the message (`message.text`, plain text for code scanning) goes
+through `sarif_text` (one line, no control characters, no placeholder or embedded link), the snippet through
+`plain`, the URI is percent-encoded. No `message.markdown` is written, so nothing repository-controlled is
+rendered as Markdown.
 """
 
 from __future__ import annotations
@@ -11,9 +16,9 @@ from __future__ import annotations
 import json
 import posixpath
 from pathlib import Path
-from urllib.parse import quote
 
 from mlops_level.assess.model import CheckResult, CheckSpec, Evidence, Report, Status, Weight
+from mlops_level.assess.report.escape import plain, sarif_text, url_path
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -85,17 +90,17 @@ def repo_prefix(report: Report) -> str:
 
 def _result(check: CheckResult, evidence: Evidence, rule_index: int, prefix: str) -> dict:
     uri = posixpath.normpath(posixpath.join(prefix, evidence.path))
-    location: dict = {"artifactLocation": {"uri": quote(uri), "uriBaseId": "%SRCROOT%"}}
+    location: dict = {"artifactLocation": {"uri": url_path(uri), "uriBaseId": "%SRCROOT%"}}
     if evidence.line:
         location["region"] = {"startLine": evidence.line}
         if evidence.snippet:
-            location["region"]["snippet"] = {"text": evidence.snippet}
+            location["region"]["snippet"] = {"text": plain(evidence.snippet)}
     status = "partly met" if check.status is Status.PARTIAL else "not met"
     return {
         "ruleId": check.spec.id,
         "ruleIndex": rule_index,
         "level": _LEVELS[check.spec.weight],
-        "message": {"text": f"{check.spec.id} {check.spec.title} ({status}): {check.reason}"},
+        "message": {"text": sarif_text(f"{check.spec.id} {check.spec.title} ({status}): {check.reason}")},
         "locations": [{"physicalLocation": location}],
     }
 

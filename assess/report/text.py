@@ -1,10 +1,16 @@
-"""The terminal report (rich): stack, level and progress, checks by family with evidence, next steps."""
+"""The terminal report (rich): stack, level and progress, checks by family with evidence, next steps.
+
+Repository text (root, reasons, ignore reasons, evidence, warnings) goes through `term_text` when it is a
+rich `Text` and `term_markup` when it is part of a markup string: no escape sequence reaches the terminal,
+coloured or not, and no `[tag]` in a file name is read as rich markup.
+"""
 
 from __future__ import annotations
 
 import io
 
 from mlops_level.assess.model import Report, Status
+from mlops_level.assess.report.escape import term_markup, term_text
 from mlops_level.assess.report.summary import (
     DEFAULT_EVIDENCE,
     SYMBOLS,
@@ -28,7 +34,6 @@ WIDTH = 100
 def render_text(report: Report, verbose: bool = False, *, color: bool = False) -> str:
     """Plain text (or ANSI-coloured with `color`); `verbose` shows every piece of evidence."""
     from rich.console import Console
-    from rich.markup import escape
     from rich.text import Text
 
     buffer = io.StringIO()
@@ -44,8 +49,8 @@ def render_text(report: Report, verbose: bool = False, *, color: bool = False) -
     out = console.print
     commit = report.repo.get("commit")
     where = f" @ {commit[:12]}" if commit else ""
-    out(Text(f"mlops-level {report.tool_version} · {report.root}{where}", style="bold"))
-    out(f"Detected stack: {escape(', '.join(report.stack) or 'nothing recognised')}")
+    out(Text(term_text(f"mlops-level {report.tool_version} · {report.root}{where}"), style="bold"))
+    out(f"Detected stack: {term_markup(', '.join(report.stack) or 'nothing recognised')}")
     out()
     rating = report.rating
     bar = "█" * (rating.progress // 10) + "░" * (10 - rating.progress // 10)
@@ -54,7 +59,7 @@ def render_text(report: Report, verbose: bool = False, *, color: bool = False) -
         names = {r.spec.id: r.spec.name for r in report.checks}
         out("Blocked by: " + ", ".join(f"{i} {names[i]}" for i in rating.blocking))
     for note in rating.notes:
-        out(f"Note: {escape(note)}")
+        out(f"Note: {term_markup(note)}")
     scores = ", ".join(f"tier {k} {v:.0%}" for k, v in sorted(rating.tier_scores.items()))
     out(f"Checks: {counts(report)} · {scores}")
     limit = None if verbose else DEFAULT_EVIDENCE
@@ -74,14 +79,14 @@ def render_text(report: Report, verbose: bool = False, *, color: bool = False) -
             )
             out(
                 Text(
-                    f"      {result.status.value}: {reason}",
+                    f"      {result.status.value}: {term_text(reason)}",
                     style="dim" if result.status is Status.PASS else "",
                 )
             )
             shown = result.evidence if limit is None else result.evidence[:limit]
             for ev in shown:
                 snippet = f"  {ev.snippet}" if ev.snippet else ""
-                out(Text(f"      · {location(ev.path, ev.line)}{snippet}"[:WIDTH], style="dim"))
+                out(Text(term_text(f"      · {location(ev.path, ev.line)}{snippet}")[:WIDTH], style="dim"))
             if len(shown) < len(result.evidence):
                 out(Text(f"      · … {len(result.evidence) - len(shown)} more (--verbose)", style="dim"))
     steps = next_steps(report)
@@ -90,12 +95,12 @@ def render_text(report: Report, verbose: bool = False, *, color: bool = False) -
         out(Text(f"Next steps toward Level {rating.next_level}", style="bold"))
         for index, result in enumerate(steps, 1):
             tag = "required" if result.spec.required else result.spec.weight.value
-            out(f"  {index}. {result.spec.id} ({tag}) {escape(result.spec.remediation)}")
+            out(f"  {index}. {result.spec.id} ({tag}) {term_markup(result.spec.remediation)}")
     if report.warnings:
         out()
         out(Text(f"Warnings ({len(report.warnings)})", style="bold yellow"))
         for warning in report.warnings if verbose else report.warnings[:10]:
-            out(f"  ! {escape(warning)}")
+            out(f"  ! {term_markup(warning)}")
         if not verbose and len(report.warnings) > 10:
             out(f"  ! … {len(report.warnings) - 10} more (--verbose)")
     out()

@@ -9,9 +9,9 @@ its check passes, shows why not and how to fix it otherwise, and carries its evi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import quote
 
 from mlops_level.assess.model import CheckResult, CheckSpec, Evidence, Report, Status
+from mlops_level.assess.report.escape import md_code, md_link, md_path_target, md_text, plain
 
 SECTIONS = {
     "F": "Foundation",
@@ -95,7 +95,7 @@ def _rubric() -> list[CheckSpec]:
 
 
 def _label(spec: CheckSpec) -> str:
-    """`**ML203** title`, marked when the check is required (it gates the level)."""
+    """`**ML203** title`, marked when the check is required (it gates the level); the rubric's own text."""
     return f"**{spec.id}** {spec.title}" + (" · **required**" if spec.required else "")
 
 
@@ -105,16 +105,18 @@ def _blank_item(spec: CheckSpec) -> str:
 
 
 def _item(result: CheckResult, link_base: str, max_evidence: int | None) -> list[str]:
+    """One checklist item; the reason and the ignore reason come from the repository, so they are escaped."""
     spec = result.spec
     if result.status is Status.PASS:
-        lines = [f"- [x] {_label(spec)}: {result.reason}"]
+        lines = [f"- [x] {_label(spec)}: {md_text(result.reason)}"]
     elif result.status in (Status.NOT_APPLICABLE, Status.IGNORED):
         why = result.ignore_reason or result.reason
-        lines = [f"- [x] ~~{_label(spec)}~~ {result.status.value}: {why}"]
+        lines = [f"- [x] ~~{_label(spec)}~~ {result.status.value}: {md_text(why)}"]
     else:
+        more = md_link("more", spec.url) if spec.url else ""
         lines = [
-            f"- [ ] {_label(spec)} · {result.status.value}: {result.reason}",
-            f"  - Fix: {spec.remediation}" + (f" ([more]({spec.url}))" if spec.url else ""),
+            f"- [ ] {_label(spec)} · {result.status.value}: {md_text(result.reason)}",
+            f"  - Fix: {spec.remediation}" + (f" ({more})" if more else ""),
         ]
     shown = result.evidence if max_evidence is None else result.evidence[:max_evidence]
     if shown:
@@ -128,14 +130,14 @@ def _item(result: CheckResult, link_base: str, max_evidence: int | None) -> list
 
 
 def evidence_link(evidence: Evidence, link_base: str = "") -> str:
-    """`[path:line](base/path#Lline) `snippet`` for one piece of evidence."""
+    """`[`path:line`](base/path#Lline) `snippet`` for one piece of evidence: path and snippet as code spans
+    (shown verbatim), the target percent-encoded and always inside the repository (or `link_base`)."""
     label = f"{evidence.path}:{evidence.line}" if evidence.line else evidence.path
-    label = label.replace("`", "'")
-    target = link_base + quote(evidence.path) + (f"#L{evidence.line}" if evidence.line else "")
-    text = f"[`{label}`]({target})"
-    snippet = " ".join(evidence.snippet.replace("`", "'").split())
+    target = md_path_target(evidence.path, link_base, f"L{evidence.line}" if evidence.line else "")
+    text = f"[{md_code(label)}]({target})"
+    snippet = " ".join(plain(evidence.snippet).split())
     if snippet:
         if len(snippet) > SNIPPET_CHARS:
             snippet = snippet[: SNIPPET_CHARS - 1] + "…"
-        text += f" `{snippet}`"
+        text += f" {md_code(snippet)}"
     return text

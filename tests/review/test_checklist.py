@@ -46,7 +46,7 @@ def test_level_zero_has_no_checklist():
 
 def test_evidence_link_escapes_backticks_and_shortens_snippets():
     link = evidence_link(Evidence("a`b.py", 3, "x" * 300), "https://h/")
-    assert link.startswith("[`a'b.py:3`](https://h/a%60b.py#L3) `xxx")
+    assert link.startswith("[``a`b.py:3``](https://h/a%60b.py#L3) `xxx")
     assert link.endswith("…`") and len(link) < 160
 
 
