@@ -9,10 +9,19 @@ from mlops_level.assess.checks.registry import all_checks
 from mlops_level.assess.facts.gitinfo import BareRepository, GitFacts
 from mlops_level.assess.facts.repository import Facts, collect
 from mlops_level.assess.facts.target import TargetError, cloned, is_url, local_dir
-from mlops_level.assess.model import CheckResult, CheckSpec, Evidence, Finding, Report, Status
+from mlops_level.assess.model import (
+    Capability,
+    CheckResult,
+    CheckSpec,
+    Evidence,
+    Finding,
+    Report,
+    Status,
+    Verdict,
+)
 from mlops_level.assess.rating import rate
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 CHECKS: list[CheckSpec] = [spec for spec, _ in all_checks()]
 
 
@@ -73,6 +82,7 @@ def evaluate(facts: Facts) -> tuple[list[CheckResult], list[str]]:
 
 def build_report(facts: Facts) -> Report:
     from mlops_level import __version__
+    from mlops_level.assess.detect.capabilities import capabilities
     from mlops_level.assess.detect.stack import detect_stack
 
     results, warnings = evaluate(facts)
@@ -82,7 +92,7 @@ def build_report(facts: Facts) -> Report:
         tool_version=__version__,
         stack=detect_stack(facts),
         checks=results,
-        rating=rate(results),
+        rating=rate(results, capabilities(facts, results)),
         warnings=facts.warnings + warnings,
         repo=facts.git.as_dict(),
     )
@@ -92,8 +102,30 @@ def _evidence(e: Evidence) -> dict:
     return {"path": e.path, "line": e.line, "snippet": e.snippet}
 
 
+def _capability(cap: Capability) -> dict:
+    return {
+        "capability": cap.key,
+        "label": cap.label,
+        "present": cap.present,
+        "reason": cap.reason,
+        "evidence": [_evidence(e) for e in cap.evidence],
+        "doubts": cap.doubts,
+        "remediation": cap.remediation or None,
+    }
+
+
+def verdict_to_dict(verdict: Verdict) -> dict:
+    return {
+        "level": verdict.level,
+        "confidence": verdict.confidence,
+        "decisive": [_capability(c) for c in verdict.decisive],
+        "missing": [_capability(c) for c in verdict.missing],
+        "doubts": verdict.doubts,
+    }
+
+
 def report_to_dict(report: Report) -> dict:
-    """The versioned JSON object (schema_version 1.0, documented in docs/assess.md)."""
+    """The versioned JSON object (schema_version 1.1, documented in docs/report.schema.json)."""
     counts = {status.value: 0 for status in Status}
     for result in report.checks:
         counts[result.status.value] += 1
@@ -109,6 +141,7 @@ def report_to_dict(report: Report) -> dict:
         "blocking": report.rating.blocking,
         "tier_scores": {k: round(v, 4) for k, v in report.rating.tier_scores.items()},
         "notes": report.rating.notes,
+        "verdict": verdict_to_dict(report.rating.verdict) if report.rating.verdict else None,
         "stack": report.stack,
         "counts": counts,
         "checks": [

@@ -103,6 +103,33 @@ class Rating:
     blocking: list[str] = field(default_factory=list)
     tier_scores: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    verdict: Verdict | None = None
+
+
+@dataclass
+class Capability:
+    """One capability that defines a level (pipeline, metadata, trigger, ci, cd): whether it is present,
+    a one-line reason, the evidence that decides it, and the doubts that make it arguable."""
+
+    key: str
+    label: str
+    present: bool
+    reason: str
+    evidence: list[Evidence] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)
+    remediation: str = ""
+
+
+@dataclass
+class Verdict:
+    """Why this level, and how sure: the decisive capabilities, what the next level is missing, and a
+    confidence (high, medium, low) computed from how clear the decisive evidence is."""
+
+    level: int
+    confidence: str
+    decisive: list[Capability] = field(default_factory=list)
+    missing: list[Capability] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)
 
 
 @dataclass

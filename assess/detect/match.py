@@ -192,7 +192,7 @@ def by_tool(
 # --- CI commands -
 _SCRIPT = re.compile(r"(?:^|\s|/)((?:\./)?[\w./-]+\.sh)\b")
 _MAKE = re.compile(r"\b(?:make|just)\s+(?:-\S+\s+)*([\w.\-/]+(?:\s+[\w.\-/]+)*)")
-_PY_MODULE = re.compile(
+PY_MODULE = re.compile(
     r"\bpython[\d.]*\s+(?:-\S+\s+)*-m\s+([\w.]+)|\b(?:uv|poetry|pdm|hatch)\s+run\s+(?:python[\d.]*\s+)?"
     r"(?:-m\s+)?([\w./-]+)|\bpython[\d.]*\s+(?:-\S+\s+)*([\w./-]+\.py)\b"
 )
@@ -247,12 +247,51 @@ def steps_matching(steps: list[CIStep], regex: str) -> list[CIStep]:
     return [s for s in steps if any(compiled.search(line) for line in s.expanded)]
 
 
+_ENTRY_POINT = re.compile(r"""["']?([\w.-]+)["']?\s*=\s*["']?([\w.]+):[\w.]+""")
+
+
+def console_scripts(facts: Facts) -> dict[str, str]:
+    """Console scripts the project declares (setup.py/setup.cfg entry points, `[project.scripts]`), name ->
+    the source file of their module."""
+    if "scripts" not in facts.cache:
+        found: dict[str, str] = {}
+        for path, doc in facts.toml.items():
+            if path.endswith("pyproject.toml"):
+                scripts = (
+                    doc.get("project", {}).get("scripts") if isinstance(doc.get("project"), dict) else None
+                )
+                for name, target in (scripts or {}).items() if isinstance(scripts, dict) else ():
+                    found[str(name)] = str(target).split(":")[0]
+        for path, source in facts.sources.items():
+            if path.rsplit("/", 1)[-1] == "setup.py" and source.facts is not None:
+                prefix = path.rsplit("/", 1)[0] if "/" in path else ""
+                for value, _ in source.facts.strings:
+                    for name, module in _ENTRY_POINT.findall(value):
+                        found[name] = (prefix + "/" if prefix else "") + module
+        resolved = {}
+        for name, module in found.items():
+            prefix, _, dotted = module.rpartition("/") if "/" in module else ("", "", module)
+            candidates = [
+                f"{prefix}/{dotted.replace('.', '/')}.py" if prefix else f"{dotted.replace('.', '/')}.py"
+            ]
+            path = facts.module_path(dotted) or next((c for c in candidates if c in facts.sources), None)
+            if path:
+                resolved[name] = path
+        facts.cache["scripts"] = resolved
+    return facts.cache["scripts"]
+
+
 def invoked_sources(facts: Facts, steps: list[CIStep]) -> dict[str, CIStep]:
-    """Local Python modules run by CI steps (`python -m pkg.deploy`, `python scripts/train.py`)."""
+    """Local Python modules run by CI steps (`python -m pkg.deploy`, `python scripts/train.py`, a console
+    script the project declares)."""
     found: dict[str, CIStep] = {}
+    scripts = console_scripts(facts)
     for step in steps:
         for line in step.expanded:
-            for match in _PY_MODULE.finditer(line):
+            first = line.split()[0] if line.split() else ""
+            if first in scripts:
+                found.setdefault(scripts[first], step)
+            for match in PY_MODULE.finditer(line):
                 target = next(g for g in match.groups() if g)
                 path = target.lstrip("./") if target.endswith(".py") else facts.module_path(target)
                 if path is None and target.endswith(".py"):

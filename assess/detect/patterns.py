@@ -520,15 +520,17 @@ CI_FILES = {
         r"^\.azuredevops/.+\.ya?ml$",
         r"^\.pipelines/.+\.ya?ml$",
         r"(^|/)azdo-[^/]+\.ya?ml$",
+        r"(^|/)\.azure/.+\.ya?ml$",
+        r"(^|/)(azure|devops|ado)[-_]?pipelines?/.+\.ya?ml$",
     ),
     "Jenkins": (r"(^|/)Jenkinsfile$",),
-    "CircleCI": (r"^\.circleci/config\.ya?ml$",),
-    "Bitbucket Pipelines": (r"^bitbucket-pipelines\.ya?ml$",),
-    "Cloud Build": (r"(^|/)cloudbuild\.ya?ml$",),
+    "CircleCI": (r"^\.circleci/[^/]+\.ya?ml$",),
+    "Bitbucket Pipelines": (r"(^|/)bitbucket-pipelines\.ya?ml$",),
+    "Cloud Build": (r"(^|/)cloudbuild[^/]*\.ya?ml$",),
     "Travis CI": (r"^\.travis\.ya?ml$",),
     "Buildkite": (r"^\.buildkite/.+\.ya?ml$",),
     "Drone": (r"^\.drone\.ya?ml$",),
-    "AWS CodeBuild": (r"(^|/)buildspec\.ya?ml$",),
+    "AWS CodeBuild": (r"(^|/)buildspec[^/]*\.ya?ml$",),
     "Tekton": (r"^\.tekton/.+\.ya?ml$",),
 }
 TEST_COMMANDS = (
@@ -559,7 +561,26 @@ PIPELINE_DEPLOY_COMMANDS = (
     r"az ml (job|schedule) create|zenml pipeline (deploy|schedule)|astro deploy|"
     r"dagster-cloud (deploy|ci)|argo (submit|cron create)|kubectl apply \S*(workflow|pipeline|dag)\S*|"
     r"gsutil (-m )?rsync \S*dags|aws s3 sync \S*dags|kfp (run|pipeline) (create|submit|upload)|"
-    r"mlflow run|kedro (package|deploy)|airflow dags (reserialize|trigger))"
+    r"mlflow run|kedro (package|deploy)|airflow dags (reserialize|trigger)|dbx deploy|"
+    r"aws cloudformation (deploy|create-stack|update-stack)|cdk deploy)"
+)
+IAC_APPLY_COMMANDS = r"\b(terraform|tofu|terragrunt) apply\b|\bpulumi up\b"
+TF_ML_RESOURCES = (
+    r"databricks_(job|mlflow_\w+|model_serving|pipeline)|aws_sagemaker_\w+|google_vertex_ai_\w+|"
+    r"azurerm_machine_learning_\w+"
+)
+# CI steps that build, compile or check the ML pipeline (Level 2 CI "build and check the components")
+PIPELINE_BUILD_COMMANDS = (
+    r"\b(kfp dsl compile|dsl-compile|databricks bundle (validate|deploy|run)|cdk synth|"
+    r"dbx (deploy|launch|execute)|zenml (pipeline|stack) |gcloud builds submit|sam build)"
+)
+# calls that submit or validate a pipeline run (counted only in modules that define or import a pipeline)
+PIPELINE_SUBMIT_CALLS = (
+    ".submit",
+    ".validate",
+    ".create_run_from_pipeline_func",
+    ".create_run_from_pipeline_package",
+    ".start_pipeline_execution",
 )
 PIPELINE_DEPLOY_CALLS = (
     "azureml.pipeline.core.Pipeline().publish",
@@ -574,6 +595,7 @@ PIPELINE_DEPLOY_CALLS = (
     "kfp.Client().upload_pipeline",
     "kfp.Client().create_recurring_run",
     "kfp.compiler.Compiler().compile",
+    "kfp*Compiler().compile",
     ".start_pipeline_execution",
     "azure.ai.ml.MLClient().jobs.create_or_update",
     ".jobs.create_or_update",
@@ -586,7 +608,10 @@ MODEL_DEPLOY_COMMANDS = (
     r"mlflow deployments create|mlflow models build-docker|bentoml deploy|modal deploy|"
     r"az ml online-deployment|sam deploy|serverless deploy|fly deploy|heroku|docker push|"
     r"docker/build-push-action|kubectl apply|anyscale services? (rollout|deploy)|"
-    r"task \S*(ModelDeploy|AzureWebApp|AzureFunctionApp|KubernetesManifest|HelmDeploy)\S*)\b"
+    r"task \S*(ModelDeploy|AzureWebApp|AzureFunctionApp|KubernetesManifest|HelmDeploy)\S*|"
+    r"appleboy/ssh-action|ssh .*docker (run|compose up)|docker[- ]compose up -d|"
+    r"az ml (online-endpoint|batch-endpoint|online-deployment|batch-deployment) (create|update)|"
+    r"gcloud functions deploy|eb deploy|az webapp (up|deploy))\b"
 )
 MODEL_DEPLOY_CALLS = (
     "tfx.components.Pusher",
@@ -609,6 +634,8 @@ MODEL_DEPLOY_CALLS = (
     "bentoml.deployment.*",
     "sagemaker.model.Model().deploy",
     "sagemaker.estimator.Estimator().deploy",
+    "google_cloud_pipeline_components*ModelDeployOp",
+    "google_cloud_pipeline_components*EndpointCreateOp",
 )
 # --- serving and monitoring -
 SERVING = {
@@ -791,3 +818,16 @@ FILE_TABLES = frozenset(
         "FILE_TABLES",
     }
 )
+
+# --- CI/CD and schedules declared as AWS CDK infrastructure -
+CDK_PIPELINE = ("aws_cdk.aws_codepipeline.Pipeline", "aws_cdk.pipelines.CodePipeline")
+CDK_BUILD = ("aws_cdk.aws_codebuild.PipelineProject", "aws_cdk.aws_codebuild.Project", "aws_cdk.pipelines.*")
+CDK_DEPLOY = (
+    "aws_cdk.aws_codepipeline_actions.CloudFormationCreateUpdateStackAction",
+    "aws_cdk.aws_codepipeline_actions.CloudFormationCreateReplaceChangeSetAction",
+    "aws_cdk.aws_codepipeline_actions.CloudFormationExecuteChangeSetAction",
+    "aws_cdk.aws_codepipeline_actions.EcsDeployAction",
+    "aws_cdk.aws_codepipeline_actions.CodeDeployServerDeployAction",
+    "aws_cdk.pipelines.CodePipeline",
+)
+CDK_SCHEDULES = ("aws_cdk.aws_events.Schedule.*", "aws_cdk.aws_scheduler.*")

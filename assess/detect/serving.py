@@ -42,17 +42,46 @@ def batch_scoring(facts: Facts, roles: tuple[str, ...] = m.PROD) -> list[m.Hit]:
     return hits
 
 
-def with_local_imports(facts: Facts, paths: set[str]) -> list[Source]:
-    """The given sources plus the local modules they import (one level)."""
-    sources = [facts.sources[path] for path in paths]
-    for source in list(sources):
-        for name, _ in source.facts.imports + source.facts.relative_imports:
-            target = facts.module_path(name.lstrip("."))
-            if target is None and "." in name:
-                target = facts.module_path(name.lstrip(".").rsplit(".", 1)[0])
-            if target and facts.sources[target].facts is not None and facts.sources[target] not in sources:
-                sources.append(facts.sources[target])
+def with_local_imports(facts: Facts, paths: set[str], depth: int = 1) -> list[Source]:
+    """The given sources plus the local modules they import, `depth` levels deep (linear: each module is
+    visited once)."""
+    sources = [facts.sources[path] for path in sorted(paths) if facts.sources[path].facts is not None]
+    frontier = list(sources)
+    for _ in range(depth):
+        frontier = _imported(facts, frontier, sources)
     return sources
+
+
+def _imported(facts: Facts, frontier: list[Source], seen: list[Source]) -> list[Source]:
+    added = []
+    known = {s.path for s in seen}
+    for source in frontier:
+        names = [name for name, _ in source.facts.imports]
+        names += [_absolute(source, name) for name, _ in source.facts.relative_imports]
+        for name in filter(None, names):
+            target = facts.module_path(name)
+            if target is None and "." in name:
+                target = facts.module_path(name.rsplit(".", 1)[0])
+            if target and facts.sources[target].facts is not None and target not in known:
+                known.add(target)
+                seen.append(facts.sources[target])
+                added.append(facts.sources[target])
+    return added
+
+
+def _absolute(source: Source, name: str) -> str | None:
+    """`.nodes` imported by `pkg/pipelines/train/pipeline.py` -> `pkg.pipelines.train.nodes`."""
+    if not name.startswith("."):
+        return name
+    if not source.module:
+        return name.lstrip(".") or None
+    level = len(name) - len(name.lstrip("."))
+    package = source.module.split(".")
+    package = package[:-1] if package[-1] != "__init__" else package[:-1]
+    if level > 1:
+        package = package[: len(package) - (level - 1)]
+    rest = name.lstrip(".")
+    return ".".join([*package, rest] if rest else package) or None
 
 
 def drift_sources(facts: Facts, roles: tuple[str, ...] = m.PROD) -> list[Source]:

@@ -31,6 +31,7 @@ class Pipeline:
     push_paths: list[str] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     text: str = ""
+    invalid: str = ""  # why the provider would refuse this file (its jobs then never run)
 
     def line_of(self, needle: str) -> int | None:
         index = self.text.find(needle)
@@ -227,16 +228,20 @@ def _find_steps(node) -> list[dict]:
 
 
 def generic(path: str, provider: str, doc, text: str) -> Pipeline:
-    """Providers whose files are mostly a list of shell commands (CircleCI, Bitbucket, Cloud Build, Travis,
-    Buildkite, Drone, CodeBuild, Tekton): one job per file with every command-like string in it."""
+    """Providers other than GitHub, GitLab, Azure and Jenkins: CircleCI, Bitbucket, Cloud Build and CodeBuild
+    are read job by job; the others (Travis, Buildkite, Drone, Tekton) as one job of every command-like
+    string."""
+    parser = {
+        "CircleCI": _circleci,
+        "Bitbucket Pipelines": _bitbucket,
+        "Cloud Build": _cloudbuild,
+        "AWS CodeBuild": _codebuild,
+    }.get(provider)
     pipeline = Pipeline(path, provider, {"push"}, text=text)
-    if provider in {"Bitbucket Pipelines"} and isinstance(doc, dict):
-        sections = doc.get("pipelines") if isinstance(doc.get("pipelines"), dict) else {}
-        if "pull-requests" in sections:
-            pipeline.triggers.add("pull_request")
-        if "custom" in sections:
-            pipeline.triggers.add("manual")
-    elif provider in {"CircleCI", "Travis CI", "Buildkite", "Drone"}:
+    if parser is not None and isinstance(doc, dict):
+        parser(pipeline, doc)
+        return pipeline
+    if provider in {"Travis CI", "Buildkite", "Drone"}:
         pipeline.triggers.add("pull_request")
     if re.search(r"\b(cron|schedule|triggers)\b", text):
         pipeline.triggers.add("schedule")
@@ -253,8 +258,118 @@ def generic(path: str, provider: str, doc, text: str) -> Pipeline:
     return pipeline
 
 
+def _circleci(pipeline: Pipeline, doc: dict) -> None:
+    """CircleCI 2.x: `jobs.<name>.steps[].run` (string or `command:`), reusable `commands:` expanded,
+    workflows with `type: approval` jobs and `triggers: schedule`."""
+    pipeline.triggers.add("pull_request")
+    reusable = doc.get("commands") if isinstance(doc.get("commands"), dict) else {}
+
+    def steps_of(steps, depth: int = 2) -> list[str]:
+        out: list[str] = []
+        for step in steps if isinstance(steps, list) else []:
+            if isinstance(step, str) and step in reusable and depth:
+                out += steps_of(
+                    (reusable[step] or {}).get("steps") if isinstance(reusable[step], dict) else [], depth - 1
+                )
+            elif isinstance(step, dict):
+                for key, value in step.items():
+                    if key == "run":
+                        out += _strings(value.get("command") if isinstance(value, dict) else value)
+                    elif key in reusable and depth and isinstance(reusable[key], dict):
+                        out += steps_of(reusable[key].get("steps"), depth - 1)
+        return out
+
+    approvals = set()
+    for workflow in (doc.get("workflows") or {}).values() if isinstance(doc.get("workflows"), dict) else []:
+        if not isinstance(workflow, dict):
+            continue
+        if workflow.get("triggers"):
+            pipeline.triggers.add("schedule")
+        for item in workflow.get("jobs") or []:
+            if isinstance(item, dict):
+                for name, spec in item.items():
+                    if isinstance(spec, dict) and spec.get("type") == "approval":
+                        approvals.add(str(name))
+    jobs = doc.get("jobs") if isinstance(doc.get("jobs"), dict) else {}
+    for name, job in jobs.items():
+        if isinstance(job, dict):
+            pipeline.jobs.append(Job(str(name), _lines(steps_of(job.get("steps")))))
+    if approvals:
+        pipeline.jobs.append(Job("approval", [], None, True))
+
+
+def _bitbucket(pipeline: Pipeline, doc: dict) -> None:
+    """Bitbucket Pipelines: `pipelines.{default, branches, tags, pull-requests, custom}` -> steps -> script;
+    `trigger: manual` steps need a person; `deployment:` names the environment."""
+    sections = doc.get("pipelines") if isinstance(doc.get("pipelines"), dict) else {}
+    kinds = {
+        "default": "push",
+        "branches": "push",
+        "tags": "tag",
+        "pull-requests": "pull_request",
+        "custom": "manual",
+    }
+    for section, spec in sections.items():
+        trigger = kinds.get(str(section), "push")
+        pipeline.triggers.add(trigger)
+        groups = spec.values() if isinstance(spec, dict) else [spec]
+        for group in groups:
+            for item in group if isinstance(group, list) else []:
+                steps = [item.get("step")] if isinstance(item, dict) and "step" in item else []
+                if isinstance(item, dict) and isinstance(item.get("parallel"), list):
+                    steps += [x.get("step") for x in item["parallel"] if isinstance(x, dict)]
+                for step in steps:
+                    if not isinstance(step, dict):
+                        continue
+                    name = str(step.get("name") or section)
+                    env = step.get("deployment")
+                    pipeline.jobs.append(
+                        Job(
+                            name,
+                            _lines(_strings(step.get("script"))),
+                            str(env) if env else None,
+                            step.get("trigger") == "manual",
+                            {trigger},
+                        )
+                    )
+
+
+def _cloudbuild(pipeline: Pipeline, doc: dict) -> None:
+    """Cloud Build: each step's builder and `args` (or `entrypoint` + `args`) joined into one command."""
+    commands = []
+    for step in doc.get("steps") if isinstance(doc.get("steps"), list) else []:
+        if not isinstance(step, dict):
+            continue
+        args = (
+            [str(a) for a in step.get("args")]
+            if isinstance(step.get("args"), list)
+            else _strings(step.get("args"))
+        )
+        builder = str(step.get("entrypoint") or str(step.get("name", "")).rsplit("/", 1)[-1].split(":")[0])
+        if builder in ("bash", "sh") and len(args) >= 2 and args[0] == "-c":
+            commands += args[1:]
+        elif builder in ("docker", "gcloud", "kubectl", "gsutil", "python", "python3", "bash", "sh", "helm"):
+            commands.append(" ".join([builder, *args]))
+        else:
+            commands.append(" ".join(args))
+        commands += _strings(step.get("script"))
+    pipeline.jobs.append(Job(pipeline.path, _lines(commands)))
+
+
+def _codebuild(pipeline: Pipeline, doc: dict) -> None:
+    """CodeBuild buildspec: `phases.<phase>.commands`."""
+    phases = doc.get("phases") if isinstance(doc.get("phases"), dict) else {}
+    commands = [
+        c for phase in phases.values() if isinstance(phase, dict) for c in _strings(phase.get("commands"))
+    ]
+    pipeline.jobs.append(Job(pipeline.path, _lines(commands)))
+
+
 def jenkins(path: str, text: str) -> Pipeline:
     pipeline = Pipeline(path, "Jenkins", {"push", "pull_request"}, text=text)
+    code = re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.S)
+    if re.search(r"^\s*pipeline\s*\{", code, re.M) and not re.search(r"\bstages\s*\{", code):
+        pipeline.invalid = "not a valid declarative pipeline (`stage` blocks outside a `stages { }` block)"
     if re.search(r"\bcron\s*\(", text) or "pollSCM" in text:
         pipeline.triggers.add("schedule")
         pipeline.crons += re.findall(r"cron\s*\(\s*['\"]([^'\"]+)", text)

@@ -146,10 +146,16 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def skipped_dir(parts: tuple[str, ...]) -> bool:
-    """True when a path lies in a folder the assessment never reads (venvs, caches, builds ...)."""
+# folder names that hold build output when untracked, but source when committed (`build/cloudbuild.yaml`)
+TRACKED_SOURCE_DIRS = frozenset({"build", "dist"})
+
+
+def skipped_dir(parts: tuple[str, ...], tracked: bool = False) -> bool:
+    """True when a path lies in a folder the assessment never reads (venvs, caches, builds ...); a folder
+    named `build` or `dist` is read when git tracks it."""
     folders = parts[:-1]
-    if not SKIP_DIRS.isdisjoint(folders) or any(part.endswith(".egg-info") for part in folders):
+    skip = SKIP_DIRS - TRACKED_SOURCE_DIRS if tracked else SKIP_DIRS
+    if not skip.isdisjoint(folders) or any(part.endswith(".egg-info") for part in folders):
         return True
     return len(folders) >= 2 and f"{folders[0]}/{folders[1]}" in SKIP_PATHS
 
@@ -163,7 +169,7 @@ def from_listing(root: Path, listed: list[str], leave_out: LeaveOut | None = Non
     leave_out.note_templates([folder for folder, _, _ in markers])
     for rel in listed:
         parts = tuple(rel.split("/"))
-        if skipped_dir(parts) or leave_out.skips(rel):
+        if skipped_dir(parts, tracked=True) or leave_out.skips(rel):
             continue
         if parts[-1] == "pyvenv.cfg" and len(parts) > 1:
             venvs.append("/".join(parts[:-1]) + "/")

@@ -51,7 +51,7 @@ def small_report() -> Report:
     rating = Rating(level=0, next_level=1, progress=60, blocking=["ML201"], tier_scores={"1": 0.6, "2": 0.0})
     return Report(
         root="/repo",
-        schema_version="1.0",
+        schema_version="1.1",
         tool_version="9.9.9",
         stack=["MLflow", "Prefect"],
         checks=checks,

@@ -19,7 +19,9 @@ def test_json_report_for_a_level_1_fixture(fixture_repo):
     result = runner.invoke(app, ["assess", str(fixture_repo("l1_prefect_mlflow_dvc")), "--format", "json"])
     assert result.exit_code == 0
     document = json.loads(result.stdout)
-    assert (document["level"], document["blocking"]) == (1, ["ML501", "ML502", "ML504", "ML603"])
+    assert (document["level"], document["blocking"]) == (1, ["ML502", "ML504"])
+    assert document["verdict"]["level"] == 1
+    assert [c["capability"] for c in document["verdict"]["missing"]] == ["ci", "cd"]
     assert [c["id"] for c in document["checks"]] == [spec.id for spec in CHECKS]
 
 

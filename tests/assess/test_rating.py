@@ -1,11 +1,13 @@
-"""The rating policy, driven with literal results."""
+"""The rating policy, driven with literal capabilities and results."""
 
 from __future__ import annotations
 
-from mlops_level.assess.model import CheckResult, CheckSpec, Status, Weight
-from mlops_level.assess.rating import rate, tier_score
+from mlops_level.assess.model import Capability, CheckResult, CheckSpec, Status, Weight
+from mlops_level.assess.rating import rate, tier_score, verdict
 
 R, N, L = Weight.REQUIRED, Weight.NORMAL, Weight.LOW
+P, H, F, NA, IG = Status.PASS, Status.PARTIAL, Status.FAIL, Status.NOT_APPLICABLE, Status.IGNORED
+KEYS = ("pipeline", "metadata", "trigger", "ci", "cd")
 
 
 def result(check_id: str, level: str, weight: Weight, status: Status) -> CheckResult:
@@ -22,7 +24,9 @@ def result(check_id: str, level: str, weight: Weight, status: Status) -> CheckRe
     return CheckResult(spec, status, [], "")
 
 
-P, H, F, NA, IG = Status.PASS, Status.PARTIAL, Status.FAIL, Status.NOT_APPLICABLE, Status.IGNORED
+def caps(*present: str, doubts: dict[str, list[str]] | None = None) -> dict[str, Capability]:
+    doubts = doubts or {}
+    return {k: Capability(k, k, k in present, f"{k} reason", [], doubts.get(k, [])) for k in KEYS}
 
 
 def test_weighted_tier_score_leaves_out_na_and_ignored():
@@ -36,48 +40,49 @@ def test_weighted_tier_score_leaves_out_na_and_ignored():
     assert tier_score(results, "1") == (3 * 1 + 2 * 0.5 + 1 * 0) / 6
 
 
-def test_level_1_needs_80_percent_and_every_required_check():
-    passing = [
-        result("A", "F", R, P),
-        result("B", "1", R, P),
-        result("C", "1", N, P),
-        result("D", "1", L, F),
-        result("X", "2", R, F),
-    ]
-    assert rate(passing).level == 1
-    assert rate(passing).next_level == 2
-    blocked = passing[:1] + [result("B", "1", R, H)] + passing[2:]
-    assert rate(passing).tier_scores == {"1": 8 / 9, "2": 0.0}
-    rating = rate(blocked)
-    assert (rating.level, rating.blocking) == (0, ["B"])
-    assert rating.progress == round(100 * (3 + 1.5 + 2) / 9)
+def test_level_1_is_a_training_pipeline_with_metadata_whatever_the_practices_score():
+    failing_practices = [result("ML005", "F", R, F), result("ML101", "F", R, F), result("ML201", "1", R, P)]
+    rating = rate(failing_practices, caps("pipeline", "metadata", "trigger"))
+    assert (rating.level, rating.next_level, rating.blocking) == (1, 2, ["ML502", "ML504"])
+    assert rating.verdict.confidence == "high"
+    assert [c.key for c in rating.verdict.decisive] == ["pipeline", "metadata", "trigger"]
+    assert rating.progress == round(100 * tier_score(failing_practices, "2"))
 
 
-def test_below_80_percent_without_blocking_checks_stays_level_0():
-    results = [result("A", "F", R, P), result("B", "1", N, F), result("C", "1", N, F)]
-    rating = rate(results)
-    assert (rating.level, rating.progress, rating.blocking) == (0, 43, [])
+def test_no_trigger_lowers_confidence_not_level():
+    decided = verdict(caps("pipeline", "metadata"))
+    assert (decided.level, decided.confidence) == (1, "medium")
+    assert "no automated retraining trigger" in decided.doubts
+    assert [c.key for c in decided.missing] == ["ci", "cd", "trigger"]
 
 
-def test_level_2_is_cumulative_and_notes_strong_level_2_without_level_1():
-    tier1 = [result("A", "1", R, P)]
-    assert rate(tier1 + [result("X", "2", R, P), result("Y", "2", N, H)]).level == 2  # 4/5 = 80 % reaches it
-    assert rate(tier1 + [result("X", "2", R, P), result("Y", "2", N, F)]).level == 1  # 3/5 does not
-    top = rate(tier1 + [result("X", "2", R, P)])
+def test_each_level_1_capability_is_needed():
+    assert verdict(caps("pipeline")).level == 0
+    assert verdict(caps("metadata", "ci", "cd")).level == 0
+    assert rate([], caps("metadata")).blocking == ["ML201"]
+
+
+def test_level_2_needs_ci_and_cd_on_top_of_level_1():
+    assert verdict(caps("pipeline", "metadata", "ci")).level == 1
+    assert verdict(caps("pipeline", "metadata", "cd")).level == 1
+    top = rate([], caps("pipeline", "metadata", "trigger", "ci", "cd"))
     assert (top.level, top.next_level, top.progress, top.blocking) == (2, None, 100, [])
-    without_l1 = rate([result("A", "1", R, F), result("X", "2", R, P)])
-    assert without_l1.level == 0
-    assert without_l1.notes == [
-        "Level 2 capabilities are present, but the Level 1 foundation is not: levels are cumulative"
-    ]
+    assert top.verdict.confidence == "high"
 
 
-def test_ignoring_a_required_check_unblocks_it():
-    level_2 = result("X", "2", R, F)
-    assert rate([result("A", "1", R, P), result("B", "1", R, IG), level_2]).level == 1
-    assert rate([result("A", "1", R, P), result("B", "1", R, F), level_2]).level == 0
+def test_ci_and_cd_without_a_pipeline_stay_level_0():
+    assert verdict(caps("metadata", "trigger", "ci", "cd")).level == 0
 
 
-def test_progress_toward_level_2_names_its_blocking_checks():
-    rating = rate([result("A", "1", R, P), result("X", "2", R, F), result("Y", "2", N, P)])
-    assert (rating.level, rating.next_level, rating.progress, rating.blocking) == (1, 2, 40, ["X"])
+def test_doubts_of_decisive_capabilities_set_the_confidence():
+    one = verdict(caps("pipeline", "metadata", "trigger", "ci", "cd", doubts={"ci": ["tests on push only"]}))
+    assert (one.level, one.confidence, one.doubts) == (2, "medium", ["tests on push only"])
+    many = {"pipeline": ["notebook steps"], "ci": ["no tests", "push only"]}
+    assert verdict(caps("pipeline", "metadata", "trigger", "ci", "cd", doubts=many)).confidence == "low"
+
+
+def test_level_0_confidence_reflects_how_close_level_1_is():
+    assert verdict(caps()).confidence == "high"
+    assert verdict(caps("metadata")).confidence == "medium"
+    arguable = verdict(caps("metadata", doubts={"pipeline": ["the pipeline found does not train"]}))
+    assert (arguable.level, arguable.confidence) == (0, "low")

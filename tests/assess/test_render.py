@@ -72,7 +72,7 @@ def test_colour_only_when_asked():
 def test_json_object_matches_the_published_schema(fixture_repo):
     document = json.loads(render_json(run(fixture_repo("l1_metaflow_ignored"))))
     jsonschema.validate(document, SCHEMA)
-    assert (document["schema_version"], document["level"], document["next_level"]) == ("1.0", 1, 2)
+    assert (document["schema_version"], document["level"], document["next_level"]) == ("1.1", 1, 2)
     check = next(c for c in document["checks"] if c["id"] == "ML203")
     assert (check["status"], check["score"], check["ignore_reason"]) == (
         "ignored",
