@@ -70,18 +70,22 @@ _MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _MD_LEADING = re.compile(r"^([-+=]|\d{1,9}[.)])")
 # `javascript:` in text is inert, but some renderers auto-link schemes; the colon becomes an entity.
 _MD_SCHEME = re.compile(r"(?i)\b(javascript|vbscript|data):(?=\S)")
-# GitHub notifies on @mentions and cross-links #123 even when escaped; a word joiner keeps both inert.
+# GitHub notifies on @mentions, cross-links #123 and auto-links bare URLs even when escaped (it works on the
+# rendered text); a word joiner (U+2060, invisible) keeps all of them inert.
 _MD_MENTION = re.compile(r"([@#])(?=[0-9A-Za-z])")
+_MD_AUTOLINK = re.compile(r"(?i)\b(https?:|ftp:|www)(?=//|\.)")
 
 
 def md_text(text: object) -> str:
     """Repository text as Markdown inline text: rendered literally, on one line, wherever it is placed
-    (a paragraph, a list item, a heading, a table cell); no HTML, link, image, heading or mention forms."""
+    (a paragraph, a list item, a heading, a table cell); no HTML, link, image, heading or mention forms,
+    and a URL in the text is not made a link."""
     text = " ".join(plain(text).split())
     text = "".join(_MD_ENTITIES.get(char, char) for char in text)
     text = _MD_PUNCTUATION.sub(r"\\\1", text)
     text = _MD_LEADING.sub(lambda match: _escape_leading(match[0]), text)
     text = _MD_MENTION.sub("\\1\u2060", text)
+    text = _MD_AUTOLINK.sub("\\1\u2060", text)
     return _MD_SCHEME.sub(r"\1&#58;", text)
 
 

@@ -2,6 +2,12 @@
 
 The HTTP layer is a plain function `(method, url, headers, body) -> (status, parsed JSON)`, so tests inject
 a fake and nothing here reaches the network unless the default transport (urllib) is used.
+
+Anyone can post a comment on a public pull request, the marker included. A marked comment written by a bot
+(the action's own `github-actions[bot]`) is preferred, and when a marked comment by a person cannot be
+edited (it is theirs, or was deleted meanwhile) a new one is created: a planted marker cannot silence the
+report. The body is the Markdown renderers' output, where repository text is escaped
+(assess/report/escape.py), so no file name can carry a marker or a second headline.
 """
 
 from __future__ import annotations
@@ -53,24 +59,36 @@ def upsert_comment(
     base = f"{api_url.rstrip('/')}/repos/{repo}"
     existing = _find_marked(base, number, headers, transport)
     data = json.dumps({"body": body}).encode("utf-8")
-    if existing is None:
-        _call(transport, "POST", f"{base}/issues/{number}/comments", headers, data, expect=201)
-        return "created"
-    _call(transport, "PATCH", f"{base}/issues/comments/{existing}", headers, data, expect=200)
-    return "updated"
+    if existing is not None:
+        url = f"{base}/issues/comments/{int(existing['id'])}"
+        status, _ = transport("PATCH", url, headers, data)
+        if status == 200:
+            return "updated"
+        # Someone else's comment carrying the marker (planted, or ours under another account): write our own.
+        # A refusal on a bot's comment is a read-only token (a fork's pull request): nothing else will work.
+        if status not in (403, 404) or _by_bot(existing) or not isinstance(existing.get("user"), dict):
+            raise GitHubError(f"PATCH {url} answered HTTP {status}")
+    _call(transport, "POST", f"{base}/issues/{number}/comments", headers, data, expect=201)
+    return "created"
 
 
-def _find_marked(base: str, number: int, headers: dict, transport: Transport) -> int | None:
+def _find_marked(base: str, number: int, headers: dict, transport: Transport) -> dict | None:
+    """The marked comment to update: the first one written by a bot, else the first one."""
+    marked: list[dict] = []
     page = 1
     while True:
         url = f"{base}/issues/{number}/comments?per_page={PAGE_SIZE}&page={page}"
         comments = _call(transport, "GET", url, headers, None, expect=200) or []
-        for comment in comments:
-            if str(comment.get("body") or "").startswith(MARKER):
-                return int(comment["id"])
+        marked += [c for c in comments if isinstance(c, dict) and str(c.get("body") or "").startswith(MARKER)]
         if len(comments) < PAGE_SIZE:
-            return None
+            break
         page += 1
+    return next((c for c in marked if _by_bot(c)), marked[0] if marked else None)
+
+
+def _by_bot(comment: dict) -> bool:
+    user = comment.get("user")
+    return isinstance(user, dict) and user.get("type") == "Bot"
 
 
 def _call(
