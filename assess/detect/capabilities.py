@@ -42,13 +42,22 @@ _TRAIN_WORDS = re.compile(r"train|fit|tune|sweep|automl|hyperdrive|estimator|tra
 def capabilities(facts: Facts, results: Sequence[CheckResult]) -> dict[str, Capability]:
     """Every defining capability of the repository, keyed pipeline, metadata, trigger, ci, cd."""
     status = {r.spec.id: r for r in results}
-    found = {
-        "pipeline": _pipeline(facts, status),
-        "metadata": _metadata(status),
-        "trigger": _trigger(facts, status),
-        "ci": _ci(facts),
-        "cd": _cd(facts),
+    finders = {
+        "pipeline": lambda: _pipeline(facts, status),
+        "metadata": lambda: _metadata(status),
+        "trigger": lambda: _trigger(facts, status),
+        "ci": lambda: _ci(facts),
+        "cd": lambda: _cd(facts),
     }
+    found = {}
+    for key, finder in finders.items():
+        try:
+            found[key] = finder()
+        except (TypeError, AttributeError, ValueError, KeyError, RecursionError) as exc:
+            # a configuration of a shape no rule expected: the capability is not proven, the rest goes on
+            kind = exc.__class__.__name__
+            facts.warnings.append(f"could not read the {key} capability ({kind}: {exc}); counted as absent")
+            found[key] = Capability(key, key, False, f"could not be read ({kind})", [], [f"{key}: {kind}"])
     return found
 
 

@@ -41,7 +41,7 @@ def declared_pipelines(facts: Facts) -> dict[str, list[Evidence]]:
                     w
                     for env in environments.values()
                     if isinstance(env, dict)
-                    for w in (env.get("workflows") or env.get("jobs") or [])
+                    for w in _as_list(env.get("workflows") or env.get("jobs"))
                     if isinstance(w, dict)
                     and (w.get("tasks") or w.get("spark_python_task") or w.get("python_wheel_task"))
                 ]
@@ -63,6 +63,10 @@ def declared_pipelines(facts: Facts) -> dict[str, list[Evidence]]:
                     Evidence(path, line, "resource databricks_job with several tasks")
                 )
     return found
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _tf_resources(text: str, kind: str) -> list[str]:

@@ -42,7 +42,7 @@ def yaml_pipelines(facts: Facts) -> dict[str, list[Evidence]]:
             if path.endswith("dvc.yaml") and isinstance(doc.get("stages"), dict) and doc["stages"]:
                 stages = doc["stages"]
                 found.setdefault("DVC pipelines", []).append(
-                    Evidence(path, None, f"{len(stages)} stage(s): {', '.join(list(stages)[:6])}")
+                    Evidence(path, None, f"{len(stages)} stage(s): {', '.join(map(str, list(stages)[:6]))}")
                 )
             jobs = (
                 (doc.get("resources") or {}).get("jobs") if isinstance(doc.get("resources"), dict) else None
@@ -51,7 +51,7 @@ def yaml_pipelines(facts: Facts) -> dict[str, list[Evidence]]:
                 jobs, dict
             ):
                 found.setdefault("Databricks Jobs", []).append(
-                    Evidence(path, None, f"jobs: {', '.join(jobs)}")
+                    Evidence(path, None, f"jobs: {', '.join(map(str, jobs))}")
                 )
             kind = doc.get("kind")
             if kind in ("Workflow", "CronWorkflow", "WorkflowTemplate") and "argoproj" in str(
@@ -99,8 +99,9 @@ def stage_names(facts: Facts) -> list[tuple[str, Evidence]]:
                     names.append((f"{stage} {cmd}", Evidence(path, None, f"stage {stage}")))
             resources = doc.get("resources") if isinstance(doc, dict) else None
             jobs = resources.get("jobs") if isinstance(resources, dict) else None
-            for job in (jobs or {}).values() if isinstance(jobs, dict) else ():
-                for task in (job or {}).get("tasks") or []:
+            for job in jobs.values() if isinstance(jobs, dict) else ():
+                tasks = job.get("tasks") if isinstance(job, dict) else None
+                for task in tasks if isinstance(tasks, list) else []:
                     if isinstance(task, dict) and task.get("task_key"):
                         names.append(
                             (str(task["task_key"]), Evidence(path, None, f"task {task['task_key']}"))

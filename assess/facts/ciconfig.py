@@ -63,9 +63,12 @@ def github(path: str, doc, text: str) -> Pipeline:
     if not isinstance(doc, dict):
         return pipeline
     on = doc.get("on", doc.get(True))
-    events = {on: None} if isinstance(on, str) else dict.fromkeys(on) if isinstance(on, list) else on or {}
-    if not isinstance(events, dict):
-        events = {}
+    if isinstance(on, str):
+        events = {on: None}
+    elif isinstance(on, list):
+        events = dict.fromkeys(str(item) for item in on if isinstance(item, str | int))
+    else:
+        events = on if isinstance(on, dict) else {}
     names = {
         "pull_request": "pull_request",
         "pull_request_target": "pull_request",
@@ -95,7 +98,7 @@ def github(path: str, doc, text: str) -> Pipeline:
         env = job.get("environment")
         env_name = env.get("name") if isinstance(env, dict) else env
         commands: list[str] = []
-        for step in job.get("steps") or []:
+        for step in job.get("steps") if isinstance(job.get("steps"), list) else []:
             if isinstance(step, dict):
                 commands += _strings(step.get("run"))
                 if isinstance(step.get("uses"), str):

@@ -446,25 +446,37 @@ def _template_loader(facts: Facts, rel: str):
 
 
 def _pipelines(facts: Facts) -> list[ciconfig.Pipeline]:
+    """Every CI configuration, read into `ciconfig`'s shapes. A file whose shape no provider accepts (`steps:
+    5`, `on: [[push]]`) becomes a warning and an invalid pipeline with no jobs: it never stops the
+    assessment."""
     found = []
+    seen: set[str] = set()
     for provider, regexes in patterns.CI_FILES.items():
         for rel in facts.paths_matching(*(r.replace("^", "^(?:\\.\\./)*") for r in regexes)):
-            text = facts.texts.get(rel, "")
-            if provider == "Jenkins":
-                found.append(ciconfig.jenkins(rel, text))
+            if rel in seen:  # a file matching two providers' names is read as the first
                 continue
-            docs = facts.yaml.get(rel) or [None]
-            doc = (
-                docs[0]
-                if len(docs) == 1
-                else {k: v for d in docs if isinstance(d, dict) for k, v in d.items()}
-            )
-            if provider == "GitHub Actions":
-                found.append(ciconfig.github(rel, doc, text))
-            elif provider == "GitLab CI":
-                found.append(ciconfig.gitlab(rel, doc, text))
-            elif provider == "Azure Pipelines":
-                found.append(ciconfig.azure(rel, doc, text, _template_loader(facts, rel)))
-            else:
-                found.append(ciconfig.generic(rel, provider, doc, text))
+            seen.add(rel)
+            text = facts.texts.get(rel, "")
+            try:
+                found.append(_pipeline(facts, provider, rel, text))
+            except (TypeError, AttributeError, ValueError, KeyError, RecursionError) as exc:
+                facts.warnings.append(
+                    f"{rel}: not a {provider} configuration of a shape this tool reads "
+                    f"({exc.__class__.__name__}); its jobs are not counted"
+                )
+                found.append(ciconfig.Pipeline(rel, provider, text=text, invalid="unexpected shape"))
     return found
+
+
+def _pipeline(facts: Facts, provider: str, rel: str, text: str) -> ciconfig.Pipeline:
+    if provider == "Jenkins":
+        return ciconfig.jenkins(rel, text)
+    docs = facts.yaml.get(rel) or [None]
+    doc = docs[0] if len(docs) == 1 else {k: v for d in docs if isinstance(d, dict) for k, v in d.items()}
+    if provider == "GitHub Actions":
+        return ciconfig.github(rel, doc, text)
+    if provider == "GitLab CI":
+        return ciconfig.gitlab(rel, doc, text)
+    if provider == "Azure Pipelines":
+        return ciconfig.azure(rel, doc, text, _template_loader(facts, rel))
+    return ciconfig.generic(rel, provider, doc, text)
