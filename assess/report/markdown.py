@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from mlops_level.assess.model import Report, Status
 from mlops_level.assess.report.escape import md_code, md_text
-from mlops_level.assess.report.summary import counts, headline, next_steps
+from mlops_level.assess.report.summary import (
+    counts,
+    first_location,
+    headline,
+    next_steps,
+    verdict_items,
+    why_title,
+)
 from mlops_level.assess.review.checklist import checklist_markdown, default_target
 from mlops_level.assess.review.delta import Change, Delta
 
@@ -61,7 +68,8 @@ def summary_markdown(report: Report, delta: Delta | None = None) -> str:
         lines.append(f"- **Blocked by:** {blocking}")
     lines.append(f"- **Detected stack:** {', '.join(map(md_text, report.stack)) or 'nothing recognised'}")
     lines.append(f"- **Checks:** {counts(report)}")
-    lines += [f"- {md_text(note)}" for note in rating.notes]
+    lines += [f"- {md_text(note)}" for note in rating.notes if not note.startswith("confidence ")]
+    lines += _verdict_lines(report)
     if report.warnings:
         shown = report.warnings[:MAX_WARNINGS]
         lines += ["", f"<details><summary>Warnings ({len(report.warnings)})</summary>", ""]
@@ -70,6 +78,23 @@ def summary_markdown(report: Report, delta: Delta | None = None) -> str:
             lines.append(f"- and {len(report.warnings) - len(shown)} more")
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
+
+
+def _verdict_lines(report: Report) -> list[str]:
+    """Why this level: each decisive capability and what the next level lacks, with its first evidence."""
+    items = verdict_items(report)
+    if not items:
+        return []
+    marks = {"+": "✅", "?": "🟡", "-": "❌"}
+    lines = ["", f"**{why_title(report)}:**", ""]
+    for mark, cap in items:
+        where = first_location(cap)
+        line = f"- {marks[mark]} **{md_text(cap.label)}**: {md_text(cap.reason)}"
+        lines.append(line + (f" ({md_code(where)})" if where else ""))
+        lines += [f"  - doubt: {md_text(doubt)}" for doubt in cap.doubts]
+        if mark == "-" and cap.remediation:
+            lines.append(f"  - next: {md_text(cap.remediation)}")
+    return lines
 
 
 def _next_steps(report: Report) -> str:

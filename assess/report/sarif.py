@@ -50,10 +50,22 @@ def render_sarif(report: Report, verbose: bool = False) -> str:
                     }
                 },
                 "results": results,
+                "properties": _run_properties(report),
             }
         ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _run_properties(report: Report) -> dict:
+    """The level and its verdict (why, how sure, what the next level lacks) as run properties: code
+    scanning shows them beside the findings."""
+    from mlops_level.assess.api import verdict_to_dict
+
+    properties: dict = {"mlops-level": report.rating.level, "progress": report.rating.progress}
+    if report.rating.verdict is not None:
+        properties["verdict"] = verdict_to_dict(report.rating.verdict)
+    return properties
 
 
 def _rule(spec: CheckSpec) -> dict:

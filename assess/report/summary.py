@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlops_level.assess.model import CheckResult, Report, Status
+from mlops_level.assess.model import Capability, CheckResult, Report, Status
 
 SYMBOLS = {
     Status.PASS: "✔",
@@ -29,6 +29,26 @@ def headline(report: Report) -> str:
     if rating.next_level is None:
         return f"Level {rating.level} (the top level)"
     return f"Level {rating.level} — {rating.progress}% toward Level {rating.next_level}"
+
+
+def verdict_items(report: Report) -> list[tuple[str, Capability]]:
+    """The verdict as (mark, capability) pairs: "+" decisive, "-" missing for the next level, "?" a decisive
+    capability with doubts. Renderers escape and lay them out."""
+    decided = report.rating.verdict
+    if decided is None:
+        return []
+    items = [("?" if cap.doubts else "+", cap) for cap in decided.decisive]
+    items += [("-", cap) for cap in decided.missing]
+    return items
+
+
+def why_title(report: Report) -> str:
+    decided = report.rating.verdict
+    return f"Why Level {report.rating.level} (confidence {decided.confidence})" if decided else ""
+
+
+def first_location(cap: Capability) -> str:
+    return location(cap.evidence[0].path, cap.evidence[0].line) if cap.evidence else ""
 
 
 def by_family(report: Report) -> dict[str, list[CheckResult]]:

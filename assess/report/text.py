@@ -16,9 +16,12 @@ from mlops_level.assess.report.summary import (
     SYMBOLS,
     by_family,
     counts,
+    first_location,
     headline,
     location,
     next_steps,
+    verdict_items,
+    why_title,
 )
 
 STYLES = {
@@ -58,8 +61,21 @@ def render_text(report: Report, verbose: bool = False, *, color: bool = False) -
     if rating.blocking:
         names = {r.spec.id: r.spec.name for r in report.checks}
         out("Blocked by: " + ", ".join(f"{i} {names[i]}" for i in rating.blocking))
+    items = verdict_items(report)
+    if items:
+        out(why_title(report) + ":")
+        marks = {"+": "✔", "?": "◐", "-": "✘"}
+        for mark, cap in items:
+            where = first_location(cap)
+            line = f"  {marks[mark]} {cap.label}: {cap.reason}" + (f" ({where})" if where else "")
+            out(Text(term_text(line)))
+            for doubt in cap.doubts:
+                out(Text(term_text(f"      doubt: {doubt}"), style="yellow"))
+            if mark == "-" and cap.remediation:
+                out(Text(term_text(f"      next: {cap.remediation}"), style="dim"))
     for note in rating.notes:
-        out(f"Note: {term_markup(note)}")
+        if not note.startswith("confidence "):
+            out(f"Note: {term_markup(note)}")
     scores = ", ".join(f"tier {k} {v:.0%}" for k, v in sorted(rating.tier_scores.items()))
     out(f"Checks: {counts(report)} · {scores}")
     limit = None if verbose else DEFAULT_EVIDENCE

@@ -98,3 +98,19 @@ def test_markdown_is_a_checklist_with_relative_links():
 def test_every_renderer_takes_report_and_verbose():
     for name, renderer in RENDERERS.items():
         assert isinstance(renderer(small_report(), True), str), name
+
+
+def test_every_renderer_states_the_same_verdict(fixture_repo):
+    report = run(fixture_repo("l1_prefect_mlflow_dvc"))
+    verdict = report_to_dict(report)["verdict"]
+    assert (verdict["level"], verdict["confidence"]) == (1, "high")
+    assert [c["capability"] for c in verdict["missing"]] == ["ci", "cd"]
+    text = RENDERERS["text"](report, False)
+    assert "Why Level 1 (confidence high):" in text
+    assert "✔ orchestrated training pipeline: a Prefect pipeline that trains the model (src/wine/flow.py:" in text
+    assert "✘ CD that deploys the pipeline or the model:" in text
+    markdown = RENDERERS["markdown"](report, False)
+    assert "**Why Level 1 (confidence high):**" in markdown
+    assert "- ❌ **CI that tests or builds the ML code**: no CI configuration" in markdown
+    sarif = json.loads(RENDERERS["sarif"](report, False))
+    assert sarif["runs"][0]["properties"]["verdict"] == verdict
