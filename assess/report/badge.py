@@ -6,9 +6,8 @@ Serve the JSON file anywhere public (a gist, GitHub Pages, a branch) and point
 
 from __future__ import annotations
 
-import json
-
 from mlops_level.assess.model import Report
+from mlops_level.assess.report.escape import json_text
 
 COLORS = {0: "red", 1: "yellow", 2: "brightgreen"}
 
@@ -29,4 +28,4 @@ def render_badge(report: Report, verbose: bool = False) -> str:
         "message": badge_message(report),
         "color": COLORS[report.rating.level],
     }
-    return json.dumps(badge, ensure_ascii=False) + "\n"
+    return json_text(badge, indent=None) + "\n"

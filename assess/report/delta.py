@@ -6,11 +6,9 @@ SARIF and the badge describe the current revision only, so they are left as they
 
 from __future__ import annotations
 
-import json
-
 from mlops_level.assess.api import report_to_dict
 from mlops_level.assess.model import Report
-from mlops_level.assess.report.escape import term_text
+from mlops_level.assess.report.escape import json_text, term_text
 from mlops_level.assess.report.markdown import render_review
 from mlops_level.assess.review.delta import Change, Delta, delta_to_dict
 
@@ -22,7 +20,7 @@ def render_with_delta(output_format: str, rendered: str, report: Report, delta: 
     if output_format == "json":
         data = report_to_dict(report)
         data["delta"] = delta_to_dict(delta)
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return json_text(data) + "\n"
     if output_format == "text":
         return rendered + "\n" + delta_text(delta)
     return rendered

@@ -17,6 +17,7 @@ One function per context, each pure and total (any `str` in, safe text out):
 - `url_path`: a repository path percent-encoded for a URI (Markdown links, SARIF locations).
 - `html_text` / `html_attr`: HTML inside Markdown (`<details>`, `<summary>`).
 - `sarif_text`: SARIF plain-text messages (§3.11: braces doubled, brackets escaped).
+- `json_text`: JSON documents (JSON, SARIF, badge): raw values kept, always valid UTF-8.
 
 Text written by this tool (check titles, remediations with their `code`) is trusted Markdown and is not
 escaped; only values that come from the scanned repository or the command line are.
@@ -25,6 +26,7 @@ escaped; only values that come from the scanned repository or the command line a
 from __future__ import annotations
 
 import html
+import json
 import re
 from urllib.parse import quote
 
@@ -193,3 +195,16 @@ def sarif_text(text: object) -> str:
     `[` and `]` escaped with a backslash so no embedded link forms (§3.11.6)."""
     text = re.sub(r"([\[\]])", r"\\\1", plain(text))
     return text.replace("{", "{{").replace("}", "}}")
+
+
+# --- JSON -------------------------------------------------------------------------------------------------
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def json_text(data: object, *, indent: int | None = 2) -> str:
+    """`data` as a JSON document with its values kept raw (non-ASCII as is, control characters as JSON
+    escapes); a lone surrogate (an undecodable byte of a file name) is written as its `\\udcff` escape, so
+    the document is valid UTF-8 and reads back to the same value."""
+    text = json.dumps(data, indent=indent, ensure_ascii=False)
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match[0]):04x}", text)

@@ -13,12 +13,11 @@ rendered as Markdown.
 
 from __future__ import annotations
 
-import json
 import posixpath
 from pathlib import Path
 
 from mlops_level.assess.model import CheckResult, CheckSpec, Evidence, Report, Status, Weight
-from mlops_level.assess.report.escape import plain, sarif_text, url_path
+from mlops_level.assess.report.escape import json_text, plain, sarif_text, url_path
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -54,7 +53,7 @@ def render_sarif(report: Report, verbose: bool = False) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json_text(log) + "\n"
 
 
 def _run_properties(report: Report) -> dict:

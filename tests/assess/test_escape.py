@@ -7,6 +7,7 @@ import pytest
 from mlops_level.assess.report.escape import (
     html_attr,
     html_text,
+    json_text,
     md_cell,
     md_cell_markdown,
     md_code,
@@ -233,3 +234,12 @@ def test_html_text_and_attribute():
 
 def test_sarif_text_has_no_placeholder_link_or_control():
     assert sarif_text("see [x](1) and {0}\x1b[2J\n") == "see \\[x\\](1) and {{0}}␛\\[2J "
+
+
+def test_json_text_keeps_raw_values_and_is_valid_utf8():
+    import json
+
+    data = {"path": "bad\udcff\x1b[2J\n## h ✅ \u202e", "n": 1}
+    text = json_text(data)
+    assert json.loads(text.encode("utf-8").decode("utf-8")) == data
+    assert "\\udcff" in text and "✅" in text

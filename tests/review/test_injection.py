@@ -5,6 +5,7 @@ terminal, SARIF and JSON. The Markdown is rendered with a CommonMark parser and 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -178,6 +179,24 @@ def test_json_keeps_the_raw_names_and_stays_valid(hostile):
     assert {evidence["path"] for evidence in ml104["evidence"]} == set(NAMES)
     ml203 = next(check for check in data["checks"] if check["id"] == "ML203")
     assert ml203["ignore_reason"].startswith("ok\n## MLOps maturity")
+
+
+def test_an_undecodable_file_name_in_every_format(tmp_path):
+    repo = tmp_path / "bytes"
+    commit(repo, PROJECT, "base")
+    (repo / os.fsdecode(b"bad\xff.onnx")).write_text("x")
+    commit(repo, {}, "an undecodable name")
+    for output_format in ("json", "sarif", "markdown", "text", "badge"):
+        out = tmp_path / f"report.{output_format}"
+        result = run_cli("assess", str(repo), "--format", output_format, "-o", str(out))
+        assert result.returncode == 0, result.stderr
+        text = out.read_bytes().decode("utf-8")  # valid UTF-8, whatever the file system held
+        if output_format in ("json", "sarif", "badge"):
+            json.loads(text)
+    data = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    ml104 = next(check for check in data["checks"] if check["id"] == "ML104")
+    assert [evidence["path"] for evidence in ml104["evidence"]] == [os.fsdecode(b"bad\xff.onnx")]  # raw
+    assert "bad\ufffd.onnx" in (tmp_path / "report.markdown").read_text(encoding="utf-8")
 
 
 def test_api_renderers_and_a_table_of_evidence(hostile):
