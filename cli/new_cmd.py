@@ -83,27 +83,78 @@ def _check_installer(installer: str) -> None:
         raise UserError(f"--installer must be auto, uv or pip, not {installer!r}")
 
 
-def _run_verify(project: Path, env_cache: Path | None, installer: str, offline: bool) -> bool:
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _show_plan(console, found) -> None:
+    from mlops_level.scaffold.escape import printable
+
+    def line(text: str) -> None:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    line(f"{printable(str(found.project))} {printable(found.origin.reason)}.")
+    line("verify would run these commands from it, in a new virtual environment:")
+    for name, value in sorted(found.declared.env.items()):
+        line(f"  env  {printable(name)}={printable(value)}")
+    for number, (name, command) in enumerate(found.commands, start=1):
+        line(f"  {number}. {printable(name)}")
+        line("     $ " + printable(command, keep_newlines=True).replace("\n", "\n       "))
+
+
+def _confirmer(console, yes: bool):
+    """The trust decision for a folder mlops-level did not generate here: --yes, a prompt, or no."""
+
+    def confirm(found) -> bool:
+        _show_plan(console, found)
+        if yes:
+            return True
+        if not _interactive():
+            return False
+        import questionary
+
+        try:
+            return bool(questionary.confirm("Run these commands?", default=False).unsafe_ask())
+        except KeyboardInterrupt:
+            raise UserError("cancelled: nothing was run", exit_code=130) from None
+
+    return confirm
+
+
+def _run_verify(
+    project: Path | str,
+    env_cache: Path | None,
+    installer: str,
+    offline: bool,
+    yes: bool = False,
+) -> bool:
     from rich.console import Console
     from rich.panel import Panel
     from rich.table import Table
+    from rich.text import Text
 
+    from mlops_level.scaffold.escape import printable
     from mlops_level.scaffold.verification import FAILED, PASSED, REUSED, verify
 
     console = Console()
     marks = {PASSED: "[green]passed[/]", FAILED: "[red]FAILED[/]", REUSED: "[cyan]reused[/]"}
     status = console.status("")
 
-    def started(name: str) -> None:
-        status.update(f"{name} ...")
+    def started(name: str, command: str) -> None:
+        status.stop()
+        shown = printable(command, keep_newlines=True).replace("\n", "\n    ")
+        console.print(f"  $ {shown}", markup=False, highlight=False, soft_wrap=True, style="dim")
+        status.update(f"{printable(name)} ...")
         status.start()
 
     def finished(result) -> None:
         status.stop()
         mark = marks.get(result.status, "[dim]skipped[/]")
-        console.print(f"{mark:<20} {result.name} [dim]({result.seconds:.1f} s)[/]")
+        console.print(f"{mark:<20} ", end="")
+        console.print(printable(result.name), markup=False, highlight=False, end="")
+        console.print(f" [dim]({result.seconds:.1f} s)[/]")
 
-    console.print(f"Verifying [bold]{project}[/] in a fresh environment ...")
+    console.print(f"Verifying {printable(str(project))} in a fresh environment ...", markup=False)
     try:
         report = verify(
             project,
@@ -112,27 +163,44 @@ def _run_verify(project: Path, env_cache: Path | None, installer: str, offline: 
             offline=offline,
             on_start=started,
             on_result=finished,
+            confirm=_confirmer(console, yes),
         )
     finally:
         status.stop()
-    table = Table(title=f"Level {report.level} project, installer {report.installer}", title_justify="left")
+    title = Text(f"Level {printable(report.level)} project, installer {report.installer}")
+    table = Table(title=title, title_justify="left")
     table.add_column("step")
     table.add_column("result")
     table.add_column("seconds", justify="right")
     for step in report.steps:
-        table.add_row(step.name, marks.get(step.status, "[dim]skipped[/]"), f"{step.seconds:.1f}")
+        table.add_row(
+            Text(printable(step.name)), marks.get(step.status, "[dim]skipped[/]"), f"{step.seconds:.1f}"
+        )
     console.print(table)
     failed = report.failed_step
     if failed is not None:
         console.print(
-            Panel(failed.tail(), title=f"last lines of: {failed.name}", border_style="red"),
+            Panel(
+                Text(printable(failed.tail(), keep_newlines=True)),
+                title=Text(f"last lines of: {printable(failed.name)}"),
+                border_style="red",
+            ),
             markup=False,
             highlight=False,
         )
-        console.print(f"[red]Verification failed[/] at step {failed.name!r}.")
+        console.print("[red]Verification failed[/] at step ", end="")
+        console.print(repr(printable(failed.name)) + ".", markup=False, highlight=False)
         return False
     console.print("[green]Verification passed:[/] the project installs and its own checks pass.")
     return True
+
+
+def _dry_run(project: str) -> None:
+    from rich.console import Console
+
+    from mlops_level.scaffold.verification import plan
+
+    _show_plan(Console(), plan(project))
 
 
 def _env_cache(value: Path | None) -> Path | None:
@@ -218,14 +286,30 @@ def new(
     answers = _answers(level, name, config, overrides or [], no_input)
     project = render(answers, output_dir)
     _print_created(project)
-    if run_verify and not _run_verify(project, _env_cache(env_cache), installer, offline):
+    # just generated by this very command: trusted even when no signing key could be stored
+    if run_verify and not _run_verify(project, _env_cache(env_cache), installer, offline, yes=True):
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
 
 
 def verify_command(
     path: Annotated[
-        Path, typer.Argument(help="The generated project to check. Example: mlops-level verify ./churn-model")
-    ] = Path("."),
+        str, typer.Argument(help="The generated project to check. Example: mlops-level verify ./churn-model")
+    ] = ".",
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            "-y",
+            help="Run the declared commands of a folder mlops-level did not generate here, without asking. "
+            "Example: --yes",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Show the commands verify would run, and run nothing. Example: --dry-run"
+        ),
+    ] = False,
     env_cache: EnvCacheOption = None,
     installer: InstallerOption = "auto",
     offline: OfflineOption = False,
@@ -234,18 +318,33 @@ def verify_command(
 
     Installs its requirements (uv when available, else venv + pip) and runs the checks it declares in
     .mlops-level.toml (Level 0: its tests, which execute the notebooks), with telemetry turned off.
+    Each command is shown before it runs.
 
-    Exit codes: 0 every step passed; 1 a step failed (its output's last lines are shown); 2 bad input.
+    Trust: the declared commands run unasked only in a project `mlops-level new` generated on this
+    machine, unchanged since. For any other folder they are listed first and run only after --yes or a
+    yes at the prompt (on a terminal); without either, nothing runs (exit 2). A URL is never cloned.
+    See docs/security.md.
+
+    Exit codes: 0 every step passed; 1 a step failed (its output's last lines are shown); 2 bad input or
+    not confirmed; 143 ended by SIGTERM (the environment is removed, the running step's processes ended).
 
     Examples:
 
     \b
       mlops-level verify ./tumour-classifier
+      mlops-level verify ./cloned-project --dry-run      (show what it would run)
+      mlops-level verify ./cloned-project --yes          (after reading its .mlops-level.toml)
       MLOPS_LEVEL_ENV_CACHE=~/.cache/mlops-envs mlops-level verify .
       mlops-level verify . --offline          (no network: packages from uv's cache)
     """
+    from mlops_level.scaffold.verification import refuse_url
+
     _check_installer(installer)
-    if not _run_verify(path, _env_cache(env_cache), installer, offline):
+    refuse_url(path)
+    if dry_run:
+        _dry_run(path)
+        return
+    if not _run_verify(path, _env_cache(env_cache), installer, offline, yes=yes):
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
 
 

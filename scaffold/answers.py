@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_level.errors import UserError
+from mlops_level.userfiles import read_text
 
 from .names import check_text, project_names
 from .template import DERIVED, settable, variables
@@ -34,14 +35,13 @@ def load_config(path: Path) -> dict[str, Any]:
     """A YAML or JSON file holding a mapping of answers, e.g. `project_name: churn-model`."""
     import yaml  # JSON is YAML, so one parser reads both
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot read config file {path}: {exc.strerror or exc}") from exc
+    text = read_text(path, "config file")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise UserError(f"config file {path} is not valid YAML/JSON: {str(exc).splitlines()[0]}") from exc
+        raise UserError(f"config file {path} is not valid YAML/JSON: {str(exc).splitlines()[0]}") from None
+    except (RecursionError, ValueError) as exc:  # nesting too deep; an integer too long to convert
+        raise UserError(f"config file {path} is not a usable answers file: {type(exc).__name__}") from None
     if not isinstance(data, dict):
         raise UserError(
             f"config file {path} must hold a mapping of answers, e.g. 'project_name: churn-model'"

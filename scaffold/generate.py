@@ -16,10 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from mlops_level import __version__
-from mlops_level.errors import UserError
+from mlops_level.errors import UserError, sigterm_raises
+from mlops_level.userfiles import read_text
 
 from . import answers as answers_mod
+from . import declaration
 from .manifest import Rule, excluded, load_rules
+from .provenance import SIGNATURE, sign
 from .template import template_root
 
 ANSWERS_FILE = ".cruft.json"
@@ -41,13 +44,18 @@ def render(answers: Mapping[str, Any], output_dir: Path) -> Path:
     context = answers_mod.resolve(answers)
     output_dir = Path(output_dir).absolute()
     target = output_dir / context["project_slug"]
-    _refuse_existing(target)
+    with sigterm_raises():  # a SIGTERM cleans up like Ctrl-C: the staging folder goes, nothing is left
+        _refuse_existing(target)
+        return _render(context, output_dir, target)
+
+
+def _render(context: dict[str, str], output_dir: Path, target: Path) -> Path:
     created = _make_dirs(output_dir)
     staging: Path | None = None
     try:
         try:
             staging = Path(tempfile.mkdtemp(prefix=f".{context['project_slug']}.", dir=output_dir))
-            project = _bake(context, staging)
+            project = _bake(context, staging, target)
             _refuse_existing(target)
             if target.is_dir():
                 target.rmdir()  # an empty folder the user made for the project
@@ -65,6 +73,13 @@ def render(answers: Mapping[str, Any], output_dir: Path) -> Path:
 
 
 def _refuse_existing(target: Path) -> None:
+    try:
+        _check_target(target)
+    except OSError as exc:  # a parent folder that cannot be read or searched, a path too long
+        raise UserError(f"cannot use {target}: {exc.strerror or exc}") from None
+
+
+def _check_target(target: Path) -> None:
     if target.is_dir() and any(target.iterdir()):
         raise UserError(f"{target} already exists and is not empty; choose another --name or --output-dir")
     if target.exists() and not target.is_dir():
@@ -73,8 +88,8 @@ def _refuse_existing(target: Path) -> None:
 
 def _make_dirs(folder: Path) -> list[Path]:
     """Create the folder and its missing parents; return those created, outermost first."""
-    missing = [path for path in (folder, *folder.parents) if not path.exists()]
     try:
+        missing = [path for path in (folder, *folder.parents) if not path.exists()]
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create output folder {folder}: {exc.strerror or exc}") from exc
@@ -88,7 +103,7 @@ def _rmdir_if_empty(folder: Path) -> None:
         pass  # not empty (someone else wrote there) or already gone: leave it
 
 
-def _bake(context: dict[str, str], staging: Path) -> Path:
+def _bake(context: dict[str, str], staging: Path, target: Path) -> Path:
     from cookiecutter.environment import StrictEnvironment
     from cookiecutter.generate import generate_context, generate_files
     from cookiecutter.prompt import prompt_for_config
@@ -119,6 +134,7 @@ def _bake(context: dict[str, str], staging: Path) -> Path:
     if problems:
         raise RuntimeError(f"template bug, the rendered project is not clean: {'; '.join(problems)}")
     _write_review_template(project, int(context["level"]))
+    values[SIGNATURE] = sign(project, declaration.load(project), location=target)
     _write_answers(project, values)
     return project
 
@@ -200,9 +216,9 @@ def read_answers(project: Path) -> dict[str, Any]:
     """The cookiecutter answers saved in a generated project."""
     path = Path(project) / ANSWERS_FILE
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
+        record = json.loads(read_text(path, ANSWERS_FILE))
         return dict(record["context"]["cookiecutter"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (UserError, ValueError, RecursionError, KeyError, TypeError) as exc:
         raise UserError(
             f"{path} is missing or unreadable; is {project} a project made by mlops-level new?"
         ) from exc

@@ -5,11 +5,14 @@ from __future__ import annotations
 import keyword
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 
 from mlops_level.errors import UserError
 
 JINJA_MARKERS = ("{{", "{%", "{#", "}}", "%}", "#}")
+MAX_NAME = 64  # the folder, the distribution and the package are named after it
+MAX_TEXT = 500  # a one-line answer (description, author)
 _ALLOWED = re.compile(r"^[A-Za-z0-9 ._-]+$")
 # Third-party names a generated project imports (or that tools treat specially): a package named like
 # one of them would shadow it.
@@ -54,8 +57,12 @@ def check_text(key: str, value: str) -> None:
     """A free-text answer must be one line without template syntax (answers are rendered by Jinja)."""
     if any(marker in value for marker in JINJA_MARKERS):
         raise UserError(f"{key} {value!r} contains template syntax ({{{{, {{% or {{#}}); remove it")
-    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+    if len(value) > MAX_TEXT:
+        raise UserError(f"{key} is {len(value)} characters long; keep it to one line of at most {MAX_TEXT}")
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value):
         raise UserError(f"{key} {value!r} contains a newline or control character; use one line of text")
+    if any(unicodedata.category(char) == "Cs" for char in value):
+        raise UserError(f"{key} {value!r} is not valid UTF-8 text")
 
 
 def project_names(name: str) -> ProjectNames:
@@ -64,6 +71,8 @@ def project_names(name: str) -> ProjectNames:
     if not name:
         raise UserError("the project name is empty; give one with --name, e.g. --name churn-model")
     check_text("project name", name)
+    if len(name) > MAX_NAME:
+        raise UserError(f"the project name is {len(name)} characters long; keep it to at most {MAX_NAME}")
     if "/" in name or "\\" in name:
         raise UserError(f"project name {name!r} contains a path separator; use --output-dir for the location")
     if ".." in name:

@@ -15,13 +15,17 @@ expression, a non-bash shell) is an error, so a workflow never passes by being h
 
 from __future__ import annotations
 
+import math
+import shlex
 from pathlib import Path
 
 import yaml
 
 from mlops_level.errors import UserError
+from mlops_level.userfiles import read_text
 
-from .declaration import Step
+from .declaration import Step, check_arguments, check_env
+from .environment import TELEMETRY_OFF
 
 PROVIDED_ACTIONS = {
     "actions/checkout": "the project folder is the checkout",
@@ -35,16 +39,43 @@ SKIPPED_COMMANDS = {
 }
 BASH = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]
 SUMMARY_FILE = ".replay-step-summary.md"
+REPLAY_ENV = ("CI", "GITHUB_WORKSPACE", "GITHUB_STEP_SUMMARY")  # set by the replay itself, not shown
 
 
 def _load(path: Path) -> dict:
+    text = read_text(path, "workflow")
     try:
-        workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise UserError(f"{path}: cannot be read as a workflow: {exc}") from exc
+        workflow = yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UserError(f"{path}: cannot be read as a workflow: {first}") from None
     if not isinstance(workflow, dict) or not isinstance(workflow.get("jobs"), dict) or not workflow["jobs"]:
         raise UserError(f"{path}: not a GitHub Actions workflow (no jobs)")
+    for job_id, job in workflow["jobs"].items():
+        if not isinstance(job, dict):
+            raise UserError(f"{path}: job {job_id!r} must be a mapping")
     return workflow
+
+
+def _workflow_path(project: Path, workflow: str) -> Path:
+    """The workflow file, which must lie inside the project (no `..`, no absolute path, no link out)."""
+    path = project / workflow
+    try:
+        inside = path.resolve().is_relative_to(project.resolve())
+    except (OSError, RuntimeError, ValueError):
+        inside = False
+    if not workflow or not inside:
+        raise UserError(f"{project}: replay {workflow!r} is not a workflow file inside the project")
+    return path
+
+
+def _job_timeout(path: Path, job_id: str, job: dict, timeout: float) -> float:
+    minutes = job.get("timeout-minutes", timeout / 60)
+    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not math.isfinite(minutes):
+        raise UserError(f"{path}: job {job_id!r}: timeout-minutes must be a number, not {minutes!r}")
+    if minutes <= 0:
+        raise UserError(f"{path}: job {job_id!r}: timeout-minutes must be positive, not {minutes!r}")
+    return min(timeout, float(minutes) * 60)
 
 
 def _env(where: str, raw: object) -> dict[str, str]:
@@ -52,9 +83,12 @@ def _env(where: str, raw: object) -> dict[str, str]:
         return {}
     if not isinstance(raw, dict):
         raise UserError(f"{where}: env must be a mapping")
+    if not all(value is None or isinstance(value, (str, int, float, bool)) for value in raw.values()):
+        raise UserError(f"{where}: env values must be strings, numbers or booleans")
     env = {
         str(key): str(value).lower() if isinstance(value, bool) else str(value) for key, value in raw.items()
     }
+    env = check_env(f"{where}: env", env)
     for key, value in env.items():
         if "${{" in value:
             raise UserError(f"{where}: env {key} uses an expression, which the replay cannot evaluate")
@@ -71,7 +105,10 @@ def _job_order(path: Path, jobs: dict, selected: list[str]) -> list[str]:
         if job_id in chain:
             raise UserError(f"{path}: jobs need each other in a cycle: {' -> '.join((*chain, job_id))}")
         needs = jobs[job_id].get("needs", [])
-        for need in [needs] if isinstance(needs, str) else needs:
+        needs = [needs] if isinstance(needs, str) else needs
+        if not isinstance(needs, list) or not all(isinstance(need, str) for need in needs):
+            raise UserError(f"{path}: job {job_id!r}: needs must be a job id or a list of job ids")
+        for need in needs:
             if need not in selected:
                 raise UserError(f"{path}: job {job_id!r} needs {need!r}, which is not replayed")
             visit(need, (*chain, job_id))
@@ -107,10 +144,19 @@ def _step(path: Path, base: dict[str, str], job_id: str, number: int, raw: objec
         raise UserError(f"{where}: only bash steps are replayed, not shell {raw['shell']!r}")
     env = base | _env(where, raw.get("env"))
     command = ["env", *(f"{key}={value}" for key, value in env.items()), *BASH, script]
+    declared = [
+        f"{key}={value}"
+        for key, value in env.items()
+        if key not in REPLAY_ENV and TELEMETRY_OFF.get(key) != value  # verify sets those itself
+    ]
+    shown = shlex.join([*declared, *BASH, script])
     directory = raw.get("working-directory")
+    if directory is not None and not isinstance(directory, str):
+        raise UserError(f"{where}: working-directory must be a path")
     if directory:
-        command = ["env", "-C", str(directory), *command[1:]]
-    return Step(name, command, timeout)
+        command = ["env", "-C", directory, *command[1:]]
+        shown = f"cd {shlex.quote(directory)} && {shown}"
+    return Step(name, check_arguments(where, command), timeout, shown=shown)
 
 
 def expand(
@@ -118,7 +164,7 @@ def expand(
 ) -> list[Step]:
     """The verify steps that replay `workflow` (a path relative to `project`), limited to `jobs` if given."""
     project = Path(project).absolute()
-    path = project / workflow
+    path = _workflow_path(project, workflow)
     data = _load(path)
     all_jobs = data["jobs"]
     selected = list(all_jobs) if jobs is None else list(jobs)
@@ -134,7 +180,7 @@ def expand(
     steps: list[Step] = []
     for job_id in _job_order(path, all_jobs, selected):
         job = all_jobs[job_id]
-        limit = min(timeout, float(job.get("timeout-minutes", timeout / 60)) * 60)
+        limit = _job_timeout(path, job_id, job, timeout)
         base = workflow_env | _env(f"{path.name} > {job_id}", job.get("env")) | replay_env
         raw_steps = job.get("steps")
         if not isinstance(raw_steps, list) or not raw_steps:

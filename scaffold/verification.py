@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlops_level.errors import UserError
+from mlops_level.errors import UserError, sigterm_raises
 
 from . import declaration as declaration_mod
 from .environment import READY_MARKER, Environment, env_key, find_uv
 from .generate import ANSWERS_FILE, read_answers
+from .provenance import Origin, origin
 
 TAIL_LINES = 40
 PASSED, FAILED, SKIPPED, REUSED = "passed", "failed", "skipped", "reused"
@@ -60,33 +65,117 @@ class VerifyReport:
         return "\n".join(lines)
 
 
-Callback = Callable[[str], None]
+Callback = Callable[[str, str], None]  # on_start(step name, the command as shown)
 ResultCallback = Callable[[StepResult], None]
+GRACE_SECONDS = 5.0  # between SIGTERM and SIGKILL when a step's process group is ended
+OUTPUT_LIMIT = 4 * 1024 * 1024  # the bytes of a step's output kept (its end: the tail is what is shown)
+
+
+class _Output:
+    """A step's combined output, read on a thread so a wait can time out; only its last bytes are kept."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            for chunk in iter(lambda: self._stream.read1(65536), b""):
+                with self._lock:
+                    self._chunks.append(chunk)
+                    self._size += len(chunk)
+                    while self._size - len(self._chunks[0]) >= OUTPUT_LIMIT:
+                        self._size -= len(self._chunks.pop(0))
+        except (OSError, ValueError):
+            pass  # the pipe was closed under us
+
+    def text(self, wait: float) -> str:
+        """The output so far, after waiting up to `wait` s for the end (a process outside the group may
+        hold the pipe open; it is not waited for)."""
+        self._thread.join(wait)
+        with self._lock:
+            data = b"".join(self._chunks)[-OUTPUT_LIMIT:]
+        return data.decode("utf-8", errors="replace")
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def end_group(process: subprocess.Popen) -> None:
+    """End the step's whole process group (the step and anything it started): SIGTERM, then SIGKILL."""
+    if os.name != "posix":  # pragma: no cover - no process groups: end the step itself
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        return
+    group = process.pid  # start_new_session: the step leads its own session and group
+    try:
+        os.killpg(group, signal.SIGTERM)
+    except ProcessLookupError:
+        process.wait()
+        return
+    deadline = time.monotonic() + GRACE_SECONDS
+    while time.monotonic() < deadline:
+        process.poll()  # reap the leader, so a finished one does not keep the group alive as a zombie
+        if not _group_alive(group):
+            break
+        time.sleep(0.02)
+    else:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    process.wait()
 
 
 def _run(name: str, command: list[str], cwd: Path, env: dict[str, str], timeout: float) -> StepResult:
+    """Run one step in its own process group, which is ended when the step ends, times out or is
+    interrupted (Ctrl-C, SIGTERM): no grandchild outlives its step."""
     started = time.monotonic()
     try:
-        done = subprocess.run(
+        process = subprocess.Popen(
             command,
             cwd=cwd,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            text=True,
-            errors="replace",
-            timeout=timeout,
+            start_new_session=os.name == "posix",
         )
     except FileNotFoundError:
         return StepResult(name, FAILED, time.monotonic() - started, f"command not found: {command[0]}")
-    except subprocess.TimeoutExpired as exc:
-        output = exc.output if isinstance(exc.output, str) else (exc.output or b"").decode(errors="replace")
+    except (OSError, ValueError) as exc:  # not executable, a bad interpreter line
+        return StepResult(name, FAILED, time.monotonic() - started, f"cannot run {command[0]}: {exc}")
+    output = _Output(process.stdout)
+    timed_out = False
+    try:
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+    finally:
+        end_group(process)
+        text = output.text(wait=2.0)
+        process.stdout.close()
+    seconds = time.monotonic() - started
+    if timed_out:
         return StepResult(
-            name, FAILED, time.monotonic() - started, f"{output}\ntimed out after {timeout:.0f} s"
+            name, FAILED, seconds, f"{text}\ntimed out after {timeout:.0f} s (its processes were ended)"
         )
-    output = done.stdout if done.returncode == 0 else f"{done.stdout.rstrip()}\nexit code {done.returncode}"
-    return StepResult(name, PASSED if done.returncode == 0 else FAILED, time.monotonic() - started, output)
+    if process.returncode == 0:
+        return StepResult(name, PASSED, seconds, text)
+    return StepResult(name, FAILED, seconds, f"{text.rstrip()}\nexit code {process.returncode}")
 
 
 @contextmanager
@@ -105,25 +194,101 @@ def _locked(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+_URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|[\w.-]+@[\w.-]+:|(?:gh|github|gl|gitlab|bb):)")
+
+
+def refuse_url(project: str | Path) -> None:
+    """verify never clones: a URL (https://, ssh://, git@host:, file://, gh:) is refused, --yes or not."""
+    text = str(project)
+    if _URL.match(text) and not Path(text).exists():
+        raise UserError(
+            f"verify runs a project's own commands and never clones: {text!r} looks like a URL. Clone it "
+            "yourself, read its .mlops-level.toml, then verify the folder (with --yes)"
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What verify would run in a project, and whether mlops-level generated that project here."""
+
+    project: Path
+    declared: declaration_mod.Declaration
+    origin: Origin
+
+    @property
+    def commands(self) -> list[tuple[str, str]]:
+        """(step name, command as shown) for each step that would run; skipped steps say why instead."""
+        install = [("install requirements", "pip install " + shlex.join(self.declared.install))]
+        steps = [
+            (step.name, f"(skipped: {step.skip})" if step.skip else step.command)
+            for step in self.declared.steps
+        ]
+        return (install if self.declared.install else []) + steps
+
+
+def plan(project: Path | str) -> Plan:
+    """Read what `project` declares and where it comes from; runs nothing."""
+    refuse_url(project)
+    folder = Path(project).absolute()
+    if not folder.is_dir():
+        raise UserError(f"{folder} is not a folder")
+    declared = declaration_mod.load(folder)
+    return Plan(folder, declared, origin(folder, declared))
+
+
+Confirm = Callable[[Plan], bool]
+
+
 def verify(
-    project: Path,
+    project: Path | str,
     env_cache: Path | None = None,
     installer: str = "auto",
     offline: bool = False,
     on_start: Callback | None = None,
     on_result: ResultCallback | None = None,
+    confirm: Confirm | None = None,
 ) -> VerifyReport:
     """Run the project's declared checks in a fresh environment (or a cached one keyed on its requirements).
 
     installer: "auto" (uv when available), "uv" or "pip"; offline: install from uv's cache only (needs uv).
-    Steps stop at the first failure; later ones are reported as skipped. `on_start(name)` and
+    Steps stop at the first failure; later ones are reported as skipped. `on_start(name, command)` and
     `on_result(StepResult)` report progress as it happens.
+
+    Trust: the steps run unasked only in a folder `mlops-level new` generated here, with its commands
+    unchanged (see provenance.py). For any other folder `confirm(plan)` decides; without `confirm`, or
+    when it says no, nothing runs and a UserError says why. A URL is never cloned nor run.
+    SIGTERM, like Ctrl-C, ends the running step's process group and removes the fresh environment.
     """
-    project = Path(project).absolute()
-    if not project.is_dir():
-        raise UserError(f"{project} is not a folder")
-    declared = declaration_mod.load(project)
-    level = str(read_answers(project).get("level", "?")) if (project / ANSWERS_FILE).is_file() else "?"
+    found = plan(project)
+    if not found.origin.trusted and not (confirm is not None and confirm(found)):
+        raise UserError(
+            f"{found.project} {found.origin.reason}: nothing was run. Its declared commands run code of "
+            f"its own; review them (mlops-level verify --dry-run {shlex.quote(str(found.project))}) and "
+            "pass --yes to run them"
+        )
+    with sigterm_raises():
+        return _verify(found, env_cache, installer, offline, on_start, on_result)
+
+
+def _level(project: Path) -> str:
+    if not (project / ANSWERS_FILE).is_file():
+        return "?"
+    try:
+        return str(read_answers(project).get("level", "?"))
+    except UserError:
+        return "?"
+
+
+def _verify(
+    found: Plan,
+    env_cache: Path | None,
+    installer: str,
+    offline: bool,
+    on_start: Callback | None,
+    on_result: ResultCallback | None,
+) -> VerifyReport:
+    project, declared = found.project, found.declared
+    level = _level(project)
     uv = find_uv() if installer in ("auto", "uv") else None
     if installer == "uv" and uv is None:
         raise UserError("--installer uv was asked for but uv is not installed (pip install uv)")
@@ -138,7 +303,10 @@ def verify(
             environment = Environment(folder / "venv", uv, offline)
         else:
             cache = Path(env_cache).absolute()
-            cache.mkdir(parents=True, exist_ok=True)
+            try:
+                cache.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UserError(f"cannot create --env-cache folder {cache}: {exc.strerror or exc}") from None
             key = env_key(project, declared.install, "uv" if uv else "pip")
             environment = Environment(cache / key, uv, offline)
         report = VerifyReport(project, level, "uv" if uv else "pip", environment.path)
@@ -151,8 +319,13 @@ def verify(
 
         def attempt(name: str, command: list[str], cwd: Path, env: dict[str, str], timeout: float) -> bool:
             if on_start:
-                on_start(name)
+                on_start(name, shlex.join(command))
             return record(_run(name, command, cwd, env, timeout))
+
+        def attempt_step(step: declaration_mod.Step, env: dict[str, str]) -> bool:
+            if on_start:
+                on_start(step.name, step.command)
+            return record(_run(step.name, step.run, project, env, step.timeout))
 
         env = environment.variables(dict(os.environ))
         env.update(declared.env)
@@ -175,5 +348,5 @@ def verify(
             if not ok or step.skip:
                 record(StepResult(step.name, SKIPPED, 0.0, step.skip))
                 continue
-            ok = attempt(step.name, step.run, project, env, step.timeout)
+            ok = attempt_step(step, env)
         return report

@@ -8,6 +8,20 @@ from pathlib import Path
 import pytest
 
 from mlops_level.scaffold import render
+from mlops_level.scaffold.provenance import CONFIG_DIR_ENV
+
+
+@pytest.fixture(scope="session", autouse=True)
+def signing_key_folder(tmp_path_factory):
+    """Projects are signed with a key of the tests' own, never the user's (inherited by subprocesses)."""
+    folder = tmp_path_factory.mktemp("mlops-level-config")
+    previous = os.environ.get(CONFIG_DIR_ENV)
+    os.environ[CONFIG_DIR_ENV] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop(CONFIG_DIR_ENV, None)
+    else:
+        os.environ[CONFIG_DIR_ENV] = previous
 
 
 @pytest.fixture

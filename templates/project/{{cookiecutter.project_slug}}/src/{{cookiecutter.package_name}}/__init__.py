@@ -1,4 +1,4 @@
-"""{{ cookiecutter.project_name }}: the data, feature and model code shared by every step."""
+"""{{ cookiecutter.project_name|py_doc }}: the data, feature and model code shared by every step."""
 
 import os
 from pathlib import Path
