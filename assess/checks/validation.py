@@ -166,7 +166,8 @@ def champion_challenger(facts: Facts) -> Finding:
     min_relative_change=)` with a baseline, TFMA `GenericChangeThreshold`, or code that reads the champion
     or production model and gates on the comparison."""
     change = m.calls(facts, p.CHANGE_GATE, m.ANY_CODE, kwargs=p.CHANGE_GATE_KWARGS)
-    readers = m.calls(facts, p.CHAMPION_READ_CALLS, m.ANY_CODE) + m.strings(facts, p.ALIAS_WORDS, m.ANY_CODE)
+    readers = m.calls(facts, p.CHAMPION_READ_CALLS, m.ANY_CODE)
+    readers += m.call_arguments(facts, p.ALIAS_WORDS, m.ANY_CODE)
     reader_files = {h.source.path for h in readers}
     gates = [h for h in metric_gates(facts, m.ANY_CODE) if h.source.path in reader_files]
     if change or gates:

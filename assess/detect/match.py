@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from mlops_level.assess.facts.pysource import PATTERN_MODULES
 from mlops_level.assess.facts.repository import Facts, Source
 from mlops_level.assess.model import Evidence, Finding, Status
 
@@ -134,13 +135,31 @@ def bases(facts: Facts, patterns: Iterable[str], roles: tuple[str, ...] = ANY_CO
     ]
 
 
+PROSE_WORDS = 4  # a string of this many words or more is a message or documentation, not a reference
+
+
 def strings(facts: Facts, regex: str, roles: tuple[str, ...] = ANY_CODE) -> list[Hit]:
+    """String values (a stage name, an alias, a model URI) matching `regex`. Messages and prose never count:
+    "the production model is referenced" in a help text is not a reference to a production model."""
     compiled = re.compile(regex, re.I)
     return [
         Hit(source, line, value[:80])
         for source in facts.by_role(*roles)
         for value, line in source.facts.strings
-        if compiled.search(value)
+        if len(value.split()) < PROSE_WORDS and compiled.search(value)
+    ]
+
+
+def call_arguments(facts: Facts, regex: str, roles: tuple[str, ...] = ANY_CODE) -> list[Hit]:
+    """Calls given a string argument matching `regex` (`load_model("models:/churn@champion")`): a value the
+    code passes on, where a bare constant could be a label or a message."""
+    compiled = re.compile(regex, re.I)
+    return [
+        Hit(source, call.line, source.facts.snippet(call.line) or call.name)
+        for source in facts.by_role(*roles)
+        for call in source.facts.calls
+        if call.name.split(".")[0] not in PATTERN_MODULES
+        and any(len(value.split()) < PROSE_WORDS and compiled.search(value) for value in call.strings)
     ]
 
 

@@ -397,7 +397,27 @@ CHAMPION_READ_CALLS = (
     "mlflow.pyfunc.load_model",
     "mlflow.sklearn.load_model",
 )
-ALIAS_WORDS = r"champion|production|prod\b|models:/\S+@\w+|challenger|incumbent|baseline_model|current_model"
+NUMERIC_MODULES = frozenset(
+    {
+        "numpy",
+        "scipy",
+        "pandas",
+        "polars",
+        "statistics",
+        "math",
+        "sklearn",
+        "torch",
+        "tensorflow",
+        "pyspark",
+        "evidently",
+        "alibi_detect",
+        "nannyml",
+        "whylogs",
+        "frouros",
+        "river",
+    }
+)
+ALIAS_WORDS = r"champion|production|models:/\S+@\w+|challenger|incumbent|baseline_model|current_model"
 
 # --- validation -
 DATA_VALIDATION = {

@@ -84,6 +84,12 @@ def _absolute(source: Source, name: str) -> str | None:
     return ".".join([*package, rest] if rest else package) or None
 
 
+def _computes(source: Source) -> bool:
+    """A module that does numerical work (numpy, scipy, pandas, statistics ...): a function named `*drift*`
+    elsewhere (a report formatter, a rule table) measures nothing."""
+    return any(name.split(".")[0] in p.NUMERIC_MODULES for name, _ in source.facts.imports)
+
+
 def drift_sources(facts: Facts, roles: tuple[str, ...] = m.PROD) -> list[Source]:
     """Files measuring drift or live performance: monitoring libraries, KS/PSI statistics, drift functions."""
     paths = {
@@ -93,5 +99,6 @@ def drift_sources(facts: Facts, roles: tuple[str, ...] = m.PROD) -> list[Source]
         s.path
         for s in facts.by_role(*roles)
         if any(re.search(p.DRIFT_FUNCTION_WORDS, name, re.I) for name, _ in s.facts.functions)
+        and _computes(s)
     }
     return [facts.sources[path] for path in sorted(paths)]

@@ -64,10 +64,14 @@ class PyFacts:
         return self.lines[line - 1].strip()[:120]
 
 
+PATTERN_MODULES = frozenset({"re", "regex", "fnmatch", "glob", "pathspec"})
+
+
 class _Collector(ast.NodeVisitor):
     def __init__(self, facts: PyFacts) -> None:
         self.facts = facts
         self.aliases: dict[str, str] = {}
+        self.in_table = 0  # inside a constant table (`PATTERNS = (...)`): its strings are data, not uses
 
     # names -------------------------------------------------------------------------------------------
     def dotted(self, node: ast.AST) -> str | None:
@@ -119,6 +123,14 @@ class _Collector(ast.NodeVisitor):
             name = self.dotted(node.value)
             if name and not name.startswith("?"):
                 self.aliases[node.targets[0].id] = name
+        table = all(isinstance(t, ast.Name) and t.id.lstrip("_").isupper() for t in node.targets)
+        self.in_table += table
+        self.generic_visit(node)
+        self.in_table -= table
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return  # a docstring or a bare string statement documents, it does not use anything
         self.generic_visit(node)
 
     # calls and definitions ---------------------------------------------------------------------------
@@ -126,7 +138,11 @@ class _Collector(ast.NodeVisitor):
         name = self.dotted(node.func)
         if name:
             self.facts.calls.append(Call(name, node.lineno, _kwarg_names(node), _call_strings(node)))
+        # the strings of a regular expression or glob are patterns to match, not values the code uses
+        pattern = bool(name) and name.split(".")[0] in PATTERN_MODULES
+        self.in_table += pattern
         self.generic_visit(node)
+        self.in_table -= pattern
 
     def _decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
         for dec in node.decorator_list:
@@ -153,7 +169,7 @@ class _Collector(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        if isinstance(node.value, str) and len(node.value) <= MAX_STRING:
+        if isinstance(node.value, str) and len(node.value) <= MAX_STRING and not self.in_table:
             self.facts.strings.append((node.value, node.lineno))
 
     # gates -------------------------------------------------------------------------------------------
@@ -203,6 +219,7 @@ def _kwarg_names(node: ast.Call) -> frozenset[str]:
 
 def _call_strings(node: ast.Call) -> tuple[str, ...]:
     values = [*node.args, *(k.value for k in node.keywords)]
+    values += [item for v in values if isinstance(v, ast.List | ast.Tuple | ast.Set) for item in v.elts]
     return tuple(
         v.value
         for v in values
