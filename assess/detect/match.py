@@ -157,8 +157,10 @@ def call_arguments(facts: Facts, regex: str, roles: tuple[str, ...] = ANY_CODE) 
     return [
         Hit(source, call.line, source.facts.snippet(call.line) or call.name)
         for source in facts.by_role(*roles)
+        for decorating in [{(d.line, d.decorator) for d in source.facts.decorated}]
         for call in source.facts.calls
         if call.name.split(".")[0] not in PATTERN_MODULES
+        and (call.line, call.name) not in decorating  # a decorator's arguments describe, they do not load
         and any(len(value.split()) < PROSE_WORDS and compiled.search(value) for value in call.strings)
     ]
 
@@ -233,11 +235,76 @@ class CIStep:
         )
 
 
+_LOCAL_USES = re.compile(r"^uses \./([\w./-]+?)/?(?:@\S+)?$")
+_CLOUD_BUILD = re.compile(r"\bgcloud (?:beta )?builds submit\b.*?--config[= ]['\"]?([\w./-]+)")
+_TOX = re.compile(r"\b(?:tox|nox)\b")
+
+
+def _local_yaml(facts: Facts, path: str):
+    docs = facts.yaml.get(posixpath.normpath(path))
+    return docs[0] if docs and isinstance(docs[0], dict) else None
+
+
+def _uses(facts: Facts, target: str) -> list[str]:
+    """The commands of a reusable workflow or composite action inside the repository (`uses: ./...`)."""
+    from mlops_level.assess.facts import ciconfig
+
+    if target.endswith((".yml", ".yaml")):
+        doc = _local_yaml(facts, target)
+        if doc is None:
+            return []
+        return [c for job in ciconfig.github(target, doc, "").jobs for c in job.commands]
+    for name in ("action.yml", "action.yaml"):
+        doc = _local_yaml(facts, f"{target}/{name}")
+        runs = doc.get("runs") if doc else None
+        if isinstance(runs, dict) and isinstance(runs.get("steps"), list):
+            wrapped = {"on": "push", "jobs": {"action": {"steps": runs["steps"]}}}
+            return [c for job in ciconfig.github(target, wrapped, "").jobs for c in job.commands]
+    return []
+
+
+def _cloud_build(facts: Facts, config: str) -> list[str]:
+    """The commands of a Cloud Build config that a CI step submits (`gcloud builds submit --config x`)."""
+    from mlops_level.assess.facts import ciconfig
+
+    doc = _local_yaml(facts, config)
+    return (
+        []
+        if doc is None
+        else [c for j in ciconfig.generic(config, "Cloud Build", doc, "").jobs for c in j.commands]
+    )
+
+
+def _tox_commands(facts: Facts) -> list[str]:
+    """The test commands of tox and nox sessions (tox.ini `commands =`, noxfile `session.run(...)`)."""
+    lines = []
+    for path, text in facts.texts.items():
+        if path.rsplit("/", 1)[-1] == "tox.ini":
+            lines += [x.strip() for x in re.findall(r"^\s*commands\s*=\s*(.+(?:\n[ \t]+.+)*)", text, re.M)]
+    for path, source in facts.sources.items():
+        if path.rsplit("/", 1)[-1] == "noxfile.py" and source.facts is not None:
+            lines += [
+                " ".join(c.strings) for c in source.facts.calls if c.name.endswith(".run") and c.strings
+            ]
+    return lines
+
+
 def expand(facts: Facts, command: str, depth: int = 3) -> list[str]:
-    """A command and what it runs: for `make T`/`just T` the recipe lines of T, for `bash scripts/x.sh` (or
-    `./scripts/x.sh`) the lines of that script, followed `depth` levels."""
+    """A command and what it runs, followed `depth` levels: for `make T`/`just T` the recipe lines of T,
+    for `bash scripts/x.sh` (or `./scripts/x.sh`) the lines of that script, for `uses: ./...` the steps of
+    the local workflow or composite action, for `gcloud builds submit --config x` the Cloud Build steps,
+    for `tox`/`nox` the commands of their sessions."""
     lines = [command]
     if depth:
+        local = _LOCAL_USES.match(command)
+        if local:
+            for line in _uses(facts, local.group(1)):
+                lines += expand(facts, line, depth - 1)
+        for config in _CLOUD_BUILD.findall(command):
+            for line in _cloud_build(facts, config):
+                lines += expand(facts, line, depth - 1)
+        if _TOX.search(command):
+            lines += _tox_commands(facts)
         for match in _MAKE.finditer(command):
             for target in match.group(1).split():
                 for recipe in facts.make_targets.get(target, []):

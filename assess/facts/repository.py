@@ -468,6 +468,24 @@ def _pipelines(facts: Facts) -> list[ciconfig.Pipeline]:
     return found
 
 
+def _with_local_includes(facts: Facts, doc):
+    """A GitLab CI document with the jobs of its `include: local:` files (and plain string includes of
+    repository paths) merged in; the including file wins on a name clash."""
+    if not isinstance(doc, dict):
+        return doc
+    includes = doc.get("include")
+    items = includes if isinstance(includes, list) else [includes]
+    merged: dict = {}
+    for item in items:
+        path = item.get("local") if isinstance(item, dict) else item if isinstance(item, str) else None
+        if not isinstance(path, str) or "://" in path or "*" in path:
+            continue
+        docs = facts.yaml.get(posixpath.normpath(path.lstrip("/")))
+        if docs and isinstance(docs[0], dict):
+            merged.update(docs[0])
+    return {**merged, **doc} if merged else doc
+
+
 def _pipeline(facts: Facts, provider: str, rel: str, text: str) -> ciconfig.Pipeline:
     if provider == "Jenkins":
         return ciconfig.jenkins(rel, text)
@@ -476,7 +494,7 @@ def _pipeline(facts: Facts, provider: str, rel: str, text: str) -> ciconfig.Pipe
     if provider == "GitHub Actions":
         return ciconfig.github(rel, doc, text)
     if provider == "GitLab CI":
-        return ciconfig.gitlab(rel, doc, text)
+        return ciconfig.gitlab(rel, _with_local_includes(facts, doc), text)
     if provider == "Azure Pipelines":
         return ciconfig.azure(rel, doc, text, _template_loader(facts, rel))
     return ciconfig.generic(rel, provider, doc, text)
