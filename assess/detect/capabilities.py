@@ -75,7 +75,7 @@ def _pipeline(facts: Facts, status: dict[str, CheckResult]) -> Capability:
         training = pipeline_trains(facts, code, declared)
         if training:
             doubts = []
-            if status["ML002"].status is Status.FAIL:
+            if status["ML002"].status is Status.FAIL and facts.by_role("notebook"):
                 doubts.append("the pipeline's steps are notebooks rather than modules")
             return Capability(
                 "pipeline",

@@ -144,18 +144,18 @@ def _registry_calls() -> tuple[str, ...]:
 def deploy_steps(facts: Facts) -> tuple[list[m.CIStep], list[str]]:
     """Steps that deploy the pipeline or the model service without a hand step, and why others do not
     count (image pushes only, print-only deploy jobs, missing scripts, manual-only chains)."""
-    steps = [s for s in steps_on(facts, CD_TRIGGERS)]
+    steps = steps_on(facts, CD_TRIGGERS)
     doubts: list[str] = []
     direct = _matching(steps, p.PIPELINE_DEPLOY_COMMANDS + "|" + p.MODEL_DEPLOY_COMMANDS)
     real = [s for s in direct if not _image_push_only(s)]
     if infra.ml_resources(facts):  # applying Terraform that declares the ML jobs deploys them
         real += _matching(steps, p.IAC_APPLY_COMMANDS)
-    if direct and not real:
-        doubts.append("CI only builds and pushes an image; nothing deploys it")
     deployers = pipeline_module_paths(facts) | model_deploy_module_paths(facts)
     via = [s for path, s in m.invoked_sources(facts, steps).items() if path in deployers]
     kept, missing = _resolvable(facts, real + via)
     doubts += missing
+    if direct and not real and not kept:
+        doubts.append("CI only builds and pushes an image; nothing deploys it")
     echo_only = [
         s
         for s in steps

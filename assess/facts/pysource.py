@@ -209,11 +209,12 @@ class _Collector(ast.NodeVisitor):
 
 
 def _kwarg_names(node: ast.Call) -> frozenset[str]:
-    """Keywords actually passed: `schedule=None` or `cron=None` means no schedule, so it is left out."""
+    """Keywords actually passed: `schedule=None`, `cron=None` or Airflow's `schedule="@once"` mean no
+    recurring schedule, so they are left out."""
     return frozenset(
         k.arg
         for k in node.keywords
-        if k.arg and not (isinstance(k.value, ast.Constant) and k.value.value is None)
+        if k.arg and not (isinstance(k.value, ast.Constant) and k.value.value in (None, "", "@once"))
     )
 
 
