@@ -34,6 +34,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 MAX_SOURCE_BYTES = 1024 * 1024
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+MAX_NOTEBOOK_CODE = 2_000_000  # characters of code cells parsed per notebook (outputs are never parsed)
 TEST_DIRS = frozenset({"tests", "test", "testing", "unit_tests", "integration_tests"})
 EXAMPLE_DIRS = frozenset(
     {
@@ -342,6 +343,7 @@ def _read_notebook(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
     except ValueError as exc:
         facts.warnings.append(f"invalid notebook {rel}: {exc}")
         return
+    cells = _within_budget(facts, rel, cells)
     code = "\n".join(cells)
     source = Source(rel, "notebook", code.count("\n") + 1 if code.strip() else 0)
     facts.sources[rel] = source
@@ -354,6 +356,21 @@ def _read_notebook(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
         return
     if dropped:
         facts.warnings.append(f"{rel}: {dropped} code cell(s) are not valid Python 3 and were left out")
+
+
+def _within_budget(facts: Facts, rel: str, cells: list[str]) -> list[str]:
+    """The code cells up to the per-notebook budget of code (MAX_NOTEBOOK_CODE characters); the rest is cut
+    with a warning naming the notebook, so one huge notebook cannot stall the assessment."""
+    total = 0
+    for index, cell in enumerate(cells):
+        total += len(cell)
+        if total > MAX_NOTEBOOK_CODE:
+            facts.warnings.append(
+                f"{rel}: code cells cut after {index} of {len(cells)} (over the "
+                f"{MAX_NOTEBOOK_CODE // 1_000_000} MB per-notebook budget)"
+            )
+            return cells[:index]
+    return cells
 
 
 def _read_yaml(facts: Facts, reader: _Reader, rel: str, size: int) -> None:

@@ -131,3 +131,27 @@ def test_cli_turns_odd_yaml_into_warnings(tmp_path):
     document = json.loads(result.stdout)
     assert any("azure-pipelines.yml" in w and "not counted" in w for w in document["warnings"])
     assert not any("internal error" in w for w in document["warnings"]), document["warnings"]
+
+
+def test_a_huge_notebook_is_cut_at_its_budget_with_a_warning(tmp_path):
+    from mlops_level.assess.facts import repository
+
+    cell = "x = 1\n" * 20_000  # 120 kB of code per cell
+    cells = [cell] * (repository.MAX_NOTEBOOK_CODE // len(cell) + 5) + ["def broken(:\n"] * 2000
+    notebook = {"cells": [{"cell_type": "code", "source": c} for c in cells], "nbformat": 4}
+    (tmp_path / "big.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    started = time.monotonic()
+    report = run(tmp_path)
+    assert time.monotonic() - started < 20  # a hang guard, not a speed target
+    assert any("big.ipynb: code cells cut after" in w for w in report.warnings), report.warnings
+
+
+def test_many_invalid_cells_are_parsed_once_each():
+    from mlops_level.assess.facts.pysource import parse_notebook
+
+    cells = ["import mlflow\nmlflow.start_run()"] + ["def f(:\n    pass"] * 5000 + ["y = 2"]
+    started = time.monotonic()
+    facts, dropped = parse_notebook(cells)
+    assert dropped == 5000
+    assert any(call.name == "mlflow.start_run" for call in facts.calls)
+    assert time.monotonic() - started < 10  # quadratic re-parsing took minutes at this size
