@@ -1,8 +1,8 @@
 """Fuzz: CI files, pipeline YAML and notebooks of any shape never stop an assessment.
 
 Seeded (derandomize) and bounded (a fixed number of examples), so the test is repeatable and fast. Each
-example writes YAML documents of random shape where every CI provider and pipeline tool looks, plus a notebook of
-random cells, and asserts that `assess` returns a report with a level, and the CLI exits 0 with JSON.
+example writes YAML documents of random shape where every CI provider and pipeline tool looks, plus a
+notebook of random cells, and asserts that `assess` returns a report with a level, and the CLI exits 0.
 """
 
 from __future__ import annotations
