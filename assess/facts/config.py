@@ -26,7 +26,7 @@ ASSESS_KEYS = ("ignore", "exclude", "skip-templates")
 class Settings:
     ignore: dict[str, str] = field(default_factory=dict)  # check ID (upper case) -> reason, may be empty
     exclude: list[str] = field(default_factory=list)  # gitignore-style patterns, relative to the root
-    exclude_spec: object | None = None  # the compiled pathspec.GitIgnoreSpec of `exclude`
+    exclude_spec: object | None = None  # the compiled `ignorespec.IgnoreSpec` of `exclude` (linear matching)
     skip_templates: bool = True
     source: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -106,11 +106,13 @@ def _parse_exclude(settings: Settings, exclude) -> None:
         )
     if not patterns:
         return
-    import pathspec
+    from mlops_level.assess.facts.ignorespec import IgnoreSpec
 
     try:
-        settings.exclude_spec = pathspec.GitIgnoreSpec.from_lines(patterns)
-    except (ValueError, TypeError) as exc:
+        spec = IgnoreSpec.from_lines(patterns)
+    except ValueError as exc:
         settings.warnings.append(f"{settings.source}: invalid `exclude` pattern ({exc}); nothing is excluded")
         return
+    settings.warnings.extend(f"{settings.source}: `exclude`: {problem}" for problem in spec.problems)
+    settings.exclude_spec = spec
     settings.exclude = patterns

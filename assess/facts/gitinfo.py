@@ -1,10 +1,20 @@
-"""Git facts, read with gitpython: where the work tree starts, its state, its history and what is tracked."""
+"""Git facts: where the work tree starts, its state, its history and what is tracked.
+
+Every git command runs through `safegit` (hardened: nothing from the scanned repository's configuration,
+attributes or hooks runs, and a `.git` entry leading outside the scanned folder is refused). git lists the
+tracked files (`ls-files --cached`, which matches no pattern); the untracked files that are not ignored are
+found by `inventory.untracked`, whose gitignore matcher runs in linear time (git's own matcher backtracks
+exponentially on some patterns, which a hostile `.gitignore` could use to hang the assessment).
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from mlops_level.assess.facts import safegit
 
 MAX_HISTORY = 10_000
 
@@ -43,65 +53,117 @@ class BareRepository(Exception):
 
 
 NOT_GIT = "not a git repository: the git checks fail and files are read from disk"
+REFUSED = "git metadata not read: {reason}; the git checks fail and files are read from disk"
 
 
 def read_git(root: Path) -> GitFacts:
     """Git facts for `root` (a directory inside a work tree, or not in git at all)."""
-    if not _may_be_in_git(root):
-        return GitFacts(warnings=[NOT_GIT])  # without importing gitpython (~60 ms) for nothing
-    import git  # gitpython: imported here so the CLI starts fast
-
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+    found = safegit.discover(root)
+    if found.bare is not None:
+        raise BareRepository(str(root))
+    if found.refused is not None:
+        return GitFacts(warnings=[REFUSED.format(reason=found.refused)])
+    if found.location is None:
         return GitFacts(warnings=[NOT_GIT])
-    except git.GitError as exc:
-        return GitFacts(warnings=[f"git could not read the repository: {_first_line(exc)}"])
-    with repo:
-        if repo.bare:
-            raise BareRepository(str(root))
-        facts = GitFacts(is_repo=True, top=Path(repo.working_tree_dir).resolve())
-        try:
-            _fill(repo, root, facts)
-        except git.GitError as exc:
-            facts.warnings.append(f"git could not list the files: {_first_line(exc)}")
+    try:
+        repo = safegit.Repository(found.location)
+    except safegit.Refused as exc:
+        return GitFacts(warnings=[REFUSED.format(reason=exc)])
+    except safegit.GitError as exc:
+        return GitFacts(warnings=[f"git could not read the repository: {exc}"])
+    facts = GitFacts(is_repo=True, top=found.location.top)
+    try:
+        _fill(repo, Path(root).resolve(), facts)
+    except safegit.GitError as exc:
+        facts.warnings.append(f"git could not list the files: {exc}")
+        facts.tracked = facts.listed = None
     return facts
 
 
-def _fill(repo, root: Path, facts: GitFacts) -> None:
-    facts.shallow = (Path(repo.git_dir) / "shallow").exists()
-    facts.detached = repo.head.is_detached
-    facts.has_commits = repo.head.is_valid()
-    if not facts.detached:
-        facts.branch = repo.head.reference.name
+def _fill(repo: safegit.Repository, root: Path, facts: GitFacts) -> None:
+    code, out, _ = repo.run_status("rev-parse", "--is-shallow-repository")
+    facts.shallow = code == 0 and out.strip() == b"true"
+    code, out, _ = repo.run_status("symbolic-ref", "--quiet", "HEAD")
+    ref = out.decode("utf-8", "replace").strip()
+    facts.detached = code != 0
+    if ref:
+        facts.branch = ref.removeprefix("refs/heads/")
+    code, out, _ = repo.run_status("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    facts.has_commits = code == 0 and bool(out.strip())
     if facts.has_commits:
-        facts.commit = repo.head.commit.hexsha
-        facts.history = int(repo.git.rev_list("--count", f"--max-count={MAX_HISTORY}", "HEAD"))
-        facts.dirty = repo.is_dirty(untracked_files=False)
+        facts.commit = out.decode("ascii", "replace").strip()
+        count = repo.run("rev-list", "--count", f"--max-count={MAX_HISTORY}", "HEAD")
+        facts.history = int(count.strip() or 0)
+        facts.dirty = _dirty(repo, facts)
     else:
         facts.warnings.append("the git repository has no commits yet: files are read from the work tree")
     if facts.shallow:
         facts.warnings.append("shallow clone: the history length is a lower bound")
     if facts.detached and facts.commit:
         facts.warnings.append(f"detached HEAD at {facts.commit[:12]}")
-    import git
+    tracked = repo.run("ls-files", "-z", "--cached", "--full-name").decode("utf-8", "surrogateescape")
+    facts.tracked, dropped = _sane(facts.top, (p for p in tracked.split("\0") if p))
+    if dropped:
+        facts.warnings.append(
+            f"{dropped} path(s) in the git index are not read: they leave the work tree, name `.git`, or lie "
+            "beyond a symlink"
+        )
+    facts.listed = _listed(repo.location, root, facts.tracked, facts.warnings)
 
-    tracked = repo.git.ls_files("-z", "--full-name")
-    facts.tracked = {p for p in tracked.split("\0") if p}
-    listed = git.Git(str(root)).ls_files("-z", "--cached", "--others", "--exclude-standard")
-    facts.listed = sorted({p for p in listed.split("\0") if p})
 
-
-def _may_be_in_git(root: Path) -> bool:
-    """False only when gitpython's search (from `root` up to `/`) cannot find a repository: no folder on the
-    way holds a `.git` entry (work tree, worktree, submodule) or a `HEAD` entry (a bare repository)."""
-    root = root.absolute()
-    return any(
-        os.path.lexists(folder / ".git") or os.path.lexists(folder / "HEAD")
-        for folder in (root, *root.parents)
+def _dirty(repo: safegit.Repository, facts: GitFacts) -> bool | None:
+    """Whether the index or the work tree differs from HEAD (plumbing only: no textconv, no external diff)."""
+    code, _, _ = repo.run_status(
+        "diff-index", "--cached", "--quiet", "--no-ext-diff", "--no-textconv", "HEAD"
     )
+    if code == 1:
+        return True
+    try:
+        code, _, _ = repo.run_status("diff-files", "--quiet", "--no-ext-diff", "--no-textconv")
+    except safegit.GitError as exc:
+        facts.warnings.append(f"git could not compare the work tree with the index ({exc}): dirty is unknown")
+        return None
+    return code == 1
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else exc.__class__.__name__
+def _sane(top: Path | None, paths) -> tuple[set[str], int]:
+    """The index paths that are safe to read below `top`: relative, no `.`/`..`/`.git` segment, and no
+    leading folder that is a symlink (or not a folder) in the work tree. Also how many are not."""
+    kept: set[str] = set()
+    dropped = 0
+    folders: dict[str, bool] = {}
+    for path in paths:
+        parts = path.split("/")
+        if path.startswith("/") or any(part in ("", ".", "..") or part.lower() == ".git" for part in parts):
+            dropped += 1
+            continue
+        if top is not None and not all(
+            _real_folder(top, "/".join(parts[: i + 1]), folders) for i in range(len(parts) - 1)
+        ):
+            dropped += 1
+            continue
+        kept.add(path)
+    return kept, dropped
+
+
+def _real_folder(top: Path, rel: str, cache: dict[str, bool]) -> bool:
+    """Whether `top/rel` is a real folder (a missing one counts: its files are simply not in the tree)."""
+    if rel not in cache:
+        try:
+            cache[rel] = stat.S_ISDIR(os.lstat(f"{top}/{rel}").st_mode)
+        except OSError:
+            cache[rel] = True  # deleted from the work tree: nothing is read there
+    return cache[rel]
+
+
+def _listed(location: safegit.Location, root: Path, tracked: set[str], warnings: list[str]) -> list[str]:
+    """Tracked files under `root` plus untracked ones that .gitignore (and info/exclude) do not ignore."""
+    from mlops_level.assess.facts import inventory
+
+    sub = root.relative_to(location.top).as_posix() if root != location.top else ""
+    prefix = f"{sub}/" if sub else ""
+    under = {p[len(prefix) :] for p in tracked if p.startswith(prefix)}
+    untracked = inventory.untracked(
+        location.top, sub, under, location.common_dir / "info" / "exclude", warnings
+    )
+    return sorted(under | set(untracked))

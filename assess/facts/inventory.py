@@ -1,10 +1,11 @@
 """The file inventory: which files of the assessed tree count, without following symlinks or reading contents.
 
-Inside git the list comes from `git ls-files --cached --others --exclude-standard` (every .gitignore, the
-global excludes and info/exclude honoured by git itself); outside git the tree is walked and each folder's
-`.gitignore` is applied with pathspec. Either way virtualenvs, node_modules, site-packages, build and cache
-folders are skipped, symlinks are never followed (those leaving the root or looping are reported), and only
-regular files are kept.
+Inside git the list is the tracked files (`git ls-files --cached`) plus the untracked ones that no
+.gitignore (from the git top down) or info/exclude ignores (`untracked`); outside git the tree is walked
+and each folder's `.gitignore` is applied (`walk`). Patterns are matched by `ignorespec`, in linear time (a
+hostile pattern cannot hang the assessment). Either way virtualenvs, node_modules, site-packages, build and
+cache folders are skipped, symlinks are never followed (those leaving the root or looping are reported),
+and only regular files are kept.
 
 The repository's settings can leave more out (`LeaveOut`): paths matching its `exclude` patterns, and by
 default cookiecutter/copier template sources (a path segment holding `{{`, or a sub-folder holding a
@@ -18,10 +19,10 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import pathspec
+from mlops_level.assess.facts.ignorespec import IgnoreSpec
+
+MAX_IGNORE_FILE_BYTES = 1024 * 1024
 
 SKIP_DIRS = frozenset(
     {
@@ -73,7 +74,7 @@ class Inventory:
 class LeaveOut:
     """What the settings leave out of the inventory, and the tally reported once it is built."""
 
-    exclude: pathspec.GitIgnoreSpec | None = None  # the `exclude` patterns
+    exclude: IgnoreSpec | None = None  # the `exclude` patterns
     source: str | None = None  # the settings file, named in the messages
     templates: bool = True  # skip template sources
     template_roots: tuple[str, ...] = ()  # sub-folders holding a TEMPLATE_MARKERS file, with a trailing /
@@ -186,7 +187,7 @@ def walk(root: Path, leave_out: LeaveOut | None = None) -> Inventory:
     """Inventory of a directory outside git, honouring every .gitignore met on the way down."""
     leave_out = leave_out if leave_out is not None else LeaveOut()
     inventory = Inventory()
-    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []  # (folder prefix, spec) of each .gitignore seen
+    specs: list[tuple[str, IgnoreSpec]] = []  # (folder prefix, spec) of each .gitignore seen
     stack = [""]
     while stack:
         rel_dir = stack.pop()
@@ -202,13 +203,11 @@ def walk(root: Path, leave_out: LeaveOut | None = None) -> Inventory:
         if not TEMPLATE_MARKERS.isdisjoint(names):
             leave_out.note_templates([rel_dir])
         if ".gitignore" in names:
-            import pathspec  # only when there is a .gitignore to apply
-
-            try:
-                lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
-                specs.append((rel_dir + "/" if rel_dir else "", pathspec.GitIgnoreSpec.from_lines(lines)))
-            except (OSError, ValueError) as exc:
-                inventory.warnings.append(f"could not read {rel_dir}/.gitignore: {exc}")
+            spec = read_ignore_file(
+                folder / ".gitignore", f"{rel_dir}/.gitignore".lstrip("/"), inventory.warnings
+            )
+            if spec is not None:
+                specs.append((rel_dir + "/" if rel_dir else "", spec))
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             try:
@@ -218,22 +217,111 @@ def walk(root: Path, leave_out: LeaveOut | None = None) -> Inventory:
             if is_dir:
                 if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info") or rel in SKIP_PATHS:
                     continue
-                if not _ignored(specs, rel + "/") and not leave_out.skips(rel, folder=True):
+                if not ignored(specs, rel + "/") and not leave_out.skips(rel, folder=True):
                     stack.append(rel)
-            elif not _ignored(specs, rel) and not leave_out.skips(rel):
+            elif not ignored(specs, rel) and not leave_out.skips(rel):
                 _add(root, rel, inventory)
     inventory.warnings[:0] = leave_out.report()
     return inventory
 
 
-def _ignored(specs: list, rel: str) -> bool:
-    ignored = False
+def untracked(
+    top: Path, sub: str, tracked: set[str], info_exclude: Path | None, warnings: list[str]
+) -> list[str]:
+    """The untracked files under `top/sub` that git would not ignore (paths relative to `top/sub`).
+
+    git's `ls-files --others --exclude-standard`, computed here: every .gitignore from `top` down (symlinked
+    ones are not followed, as git does not) and `info_exclude`, with linear-time matching. `tracked`: the
+    tracked paths relative to `top/sub`, left out. Folders holding a `.git` (nested repositories) are listed
+    as `folder/`, as git lists them; virtualenvs and the SKIP_DIRS folders are not entered.
+    """
+    specs: list[tuple[str, IgnoreSpec]] = []  # (folder prefix from top, spec), lowest precedence first
+    if info_exclude is not None and os.path.lexists(info_exclude):
+        spec = read_ignore_file(info_exclude, ".git/info/exclude", warnings)
+        if spec is not None:
+            specs.append(("", spec))
+    parts = sub.split("/") if sub else []
+    for depth in range(len(parts) + 1):
+        here = "/".join(parts[:depth])
+        if depth and ignored(specs, here + "/"):
+            return []  # the assessed folder itself is ignored: git lists nothing untracked in it
+        if depth < len(parts):
+            spec = read_ignore_file(top / here / ".gitignore", f"{here}/.gitignore".lstrip("/"), warnings)
+            if spec is not None:
+                specs.append((f"{here}/" if here else "", spec))
+    base = f"{sub}/" if sub else ""
+    root = top / sub if sub else top
+    found: list[str] = []
+    stack = [""]
+    while stack:
+        rel_dir = stack.pop()
+        folder = root / rel_dir if rel_dir else root
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            warnings.append(f"could not list {rel_dir or '.'}: {exc.strerror or exc}")
+            continue
+        names = {e.name for e in entries}
+        if rel_dir and ("pyvenv.cfg" in names or "conda-meta" in names):
+            continue
+        if rel_dir and ".git" in names:
+            if rel_dir not in tracked:
+                found.append(rel_dir + "/")
+            continue
+        if ".gitignore" in names:
+            label = f"{base}{rel_dir}/.gitignore".replace("//", "/").lstrip("/")
+            spec = read_ignore_file(folder / ".gitignore", label, warnings)
+            if spec is not None:
+                specs.append((f"{base}{rel_dir}/" if rel_dir else base, spec))
+        for entry in entries:
+            if entry.name == ".git":
+                continue
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                is_file = is_dir or entry.is_file(follow_symlinks=False) or entry.is_symlink()
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info") or rel in SKIP_PATHS:
+                    continue
+                if not ignored(specs, f"{base}{rel}/"):
+                    stack.append(rel)
+            elif is_file and rel not in tracked and not ignored(specs, base + rel):
+                found.append(rel)
+    return found
+
+
+def read_ignore_file(path: Path, label: str, warnings: list[str]) -> IgnoreSpec | None:
+    """The patterns of a .gitignore-style file: not followed when a symlink, and never over 1 MB."""
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if info.st_size > MAX_IGNORE_FILE_BYTES:
+            warnings.append(f"{label} is over {MAX_IGNORE_FILE_BYTES // 1048576} MB: not applied")
+            return None
+        with open(path, "rb") as handle:
+            text = handle.read(MAX_IGNORE_FILE_BYTES).decode("utf-8", "replace")
+        spec = IgnoreSpec.from_lines(text.splitlines())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        warnings.append(f"could not read {label}: {getattr(exc, 'strerror', None) or exc}")
+        return None
+    warnings.extend(f"{label}: {problem}" for problem in spec.problems)
+    return spec
+
+
+def ignored(specs: list[tuple[str, IgnoreSpec]], rel: str) -> bool:
+    """Whether the specs (folder prefix, spec), lowest precedence first, ignore `rel` (a folder ends in /)."""
+    result = False
     for prefix, spec in specs:
         if rel.startswith(prefix):
-            result = spec.check_file(rel[len(prefix) :])
-            if result.include is not None:
-                ignored = result.include
-    return ignored
+            decision = spec.check_file(rel[len(prefix) :]).include
+            if decision is not None:
+                result = decision
+    return result
 
 
 def _add(root: Path, rel: str, inventory: Inventory) -> None:
