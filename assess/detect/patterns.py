@@ -396,6 +396,15 @@ CHAMPION_READ_CALLS = (
     ".search_model_versions",
     "mlflow.pyfunc.load_model",
     "mlflow.sklearn.load_model",
+    # the production model through a platform: TFX's blessed-model resolver, SageMaker approved packages,
+    # Vertex default model versions, Azure ML latest model
+    "tfx*LatestBlessedModelStrategy",
+    "tfx*LatestBlessedModelResolver",
+    ".list_model_packages",
+    ".describe_model_package",
+    "google.cloud.aiplatform.Model.list",
+    "google.cloud.aiplatform.models.ModelRegistry",
+    ".models.get",
 )
 NUMERIC_MODULES = frozenset(
     {
@@ -461,8 +470,17 @@ MODEL_GATE_CALLS = (
     "tfx.components.Evaluator",
     "tfx.v1.components.Evaluator",
 )
-CHANGE_GATE = ("mlflow.models.MetricThreshold", "tensorflow_model_analysis.GenericChangeThreshold")
-CHANGE_GATE_KWARGS = ("min_absolute_change", "min_relative_change", "baseline_model", "baseline_result")
+CHANGE_GATE = (
+    "mlflow.models.MetricThreshold",
+    "tensorflow_model_analysis.GenericChangeThreshold",
+    "tfx*Evaluator",
+)
+CHANGE_GATE_KWARGS = (
+    "min_absolute_change",
+    "min_relative_change",
+    "baseline_model",
+    "baseline_result",
+)
 METRIC_WORDS = (
     r"metric|score|acc|f1|auc|roc|rmse|mse|mae|loss|precision|recall|r2|threshold|accuracy|logloss|map|ndcg"
 )

@@ -482,7 +482,41 @@ def _pipelines(facts: Facts) -> list[ciconfig.Pipeline]:
                     f"({exc.__class__.__name__}); its jobs are not counted"
                 )
                 found.append(ciconfig.Pipeline(rel, provider, text=text, invalid="unexpected shape"))
+    for rel, docs in facts.yaml.items():  # CI configurations recognised by their shape, wherever they live
+        provider = _ci_shape(docs[0] if docs else None)
+        if provider and rel not in seen and not rel.startswith((".github/", "../")):
+            try:
+                found.append(_pipeline(facts, provider, rel, facts.texts.get(rel, "")))
+            except (TypeError, AttributeError, ValueError, KeyError, RecursionError):
+                continue  # only a guess from the shape: nothing to report
     return found
+
+
+_BUILDER = re.compile(r"(^|/)(gcr\.io|[\w-]+-docker\.pkg\.dev|cloud-builders)(/|$)")
+_AZURE_STEP_KEYS = frozenset({"script", "bash", "task", "template", "powershell", "pwsh", "checkout"})
+
+
+def _ci_shape(doc) -> str | None:
+    """ "Cloud Build" or "Azure Pipelines" when a YAML document has that provider's shape (Cloud Build
+    configs and Azure pipelines may have any name and folder), else None."""
+    if not isinstance(doc, dict) or "apiVersion" in doc or "kind" in doc:
+        return None
+    steps = doc.get("steps")
+    if (
+        isinstance(steps, list)
+        and steps
+        and all(isinstance(x, dict) and isinstance(x.get("name"), str) for x in steps)
+    ):
+        if any(_BUILDER.search(x["name"]) for x in steps) and any(
+            "args" in x or "entrypoint" in x for x in steps
+        ):
+            return "Cloud Build"
+    if {"pool", "trigger", "pr"} & doc.keys():
+        items = [x for key in ("stages", "jobs", "steps") if isinstance(doc.get(key), list) for x in doc[key]]
+        keys = {k for x in items if isinstance(x, dict) for k in x}
+        if keys & (_AZURE_STEP_KEYS | {"stage", "job", "deployment"}):
+            return "Azure Pipelines"
+    return None
 
 
 def _with_local_includes(facts: Facts, doc):

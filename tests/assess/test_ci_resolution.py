@@ -110,3 +110,20 @@ def test_manual_only_dispatch_is_not_ci(tmp_path):
     )
     assert ci_tested(facts) == []
     assert cicd.why_no_ci(facts) == "CI that tests or trains runs only when started by hand"
+
+
+def test_cloud_build_and_azure_pipelines_are_recognised_by_their_shape(tmp_path):
+    from .conftest import init_repo
+
+    files = {
+        "build/pipeline-deployment.yaml": "steps:\n- name: gcr.io/cloud-builders/docker\n  args: [build, .]\n"
+        "- name: python:3.11\n  entrypoint: python\n  args: [-m, pytest, tests]\n",
+        "ci/checks.yml": "trigger: [main]\npool: {vmImage: ubuntu-latest}\nsteps:\n- script: python -m pytest\n",
+        "k8s/job.yaml": "apiVersion: batch/v1\nkind: Job\nsteps:\n- name: gcr.io/x\n  args: [a]\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    init_repo(tmp_path)
+    providers = {p.path: p.provider for p in collect(tmp_path).pipelines}
+    assert providers == {"build/pipeline-deployment.yaml": "Cloud Build", "ci/checks.yml": "Azure Pipelines"}
