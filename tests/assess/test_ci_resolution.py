@@ -118,7 +118,8 @@ def test_cloud_build_and_azure_pipelines_are_recognised_by_their_shape(tmp_path)
     files = {
         "build/pipeline-deployment.yaml": "steps:\n- name: gcr.io/cloud-builders/docker\n  args: [build, .]\n"
         "- name: python:3.11\n  entrypoint: python\n  args: [-m, pytest, tests]\n",
-        "ci/checks.yml": "trigger: [main]\npool: {vmImage: ubuntu-latest}\nsteps:\n- script: python -m pytest\n",
+        "ci/checks.yml": "trigger: [main]\npool: {vmImage: ubuntu-latest}\n"
+        "steps:\n- script: python -m pytest\n",
         "k8s/job.yaml": "apiVersion: batch/v1\nkind: Job\nsteps:\n- name: gcr.io/x\n  args: [a]\n",
     }
     for name, text in files.items():
