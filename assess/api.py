@@ -8,7 +8,7 @@ from pathlib import Path
 from mlops_level.assess.checks.registry import all_checks
 from mlops_level.assess.facts.gitinfo import BareRepository, GitFacts
 from mlops_level.assess.facts.repository import Facts, collect
-from mlops_level.assess.facts.target import TargetError, cloned, is_url, local_dir
+from mlops_level.assess.facts.target import TargetError, cloned, is_url, local_dir, redact_url
 from mlops_level.assess.model import (
     Capability,
     CheckResult,
@@ -36,8 +36,8 @@ def run(target: str | Path = ".", **options) -> Report:
         if is_url(text):
             with cloned(text) as root:
                 report = assess_directory(root, **options)
-                report.root = text
-                report.repo["url"] = text
+                report.root = redact_url(text)
+                report.repo["url"] = redact_url(text)
                 return report
         return assess_directory(local_dir(target), **options)
     except TargetError as exc:

@@ -11,9 +11,9 @@ started by `assess` goes through `run` (or `clone`) here, which:
 - refuses a repository whose configuration includes other files (`include.path`, `includeIf`);
 - runs plain `git` (not GitPython, whose calls inherit the whole environment) with a fixed environment:
   only PATH, HOME, locale-free messages, ssh-agent and proxy settings come from the user's environment;
-  `GIT_DIR` and `GIT_WORK_TREE` are set explicitly (a `core.worktree` in the repository is overridden);
-  no system configuration, a private global one (holding only `safe.directory = *`, since nothing in the
-  repository's configuration can run any more), no terminal prompts, no optional index writes;
+  `GIT_DIR` and `GIT_WORK_TREE` are set explicitly (a `core.worktree` in the repository is overridden, and
+  git's ownership check, which guards discovery, does not apply: nothing in the configuration runs any
+  more); no system or global configuration, no terminal prompts, no optional index writes;
 - overrides, in the command-line scope that beats the repository's own configuration, every setting that
   runs a program: `core.fsmonitor`, `core.hooksPath`, `core.pager`, `core.editor`, `core.askPass`,
   `core.sshCommand`, `core.gitProxy`, `credential.helper`, `diff.external`, the global excludes and
@@ -25,14 +25,11 @@ started by `assess` goes through `run` (or `clone`) here, which:
 
 from __future__ import annotations
 
-import atexit
 import functools
 import os
 import re
-import shutil
 import signal
 import subprocess
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +78,9 @@ _OVERRIDES = {
     "protocol.ext.allow": "never",
     "uploadpack.packObjectsHook": "",
     "gpg.program": "false",
+    # git checks ownership only while discovering a repository, never with GIT_DIR set (as here); the
+    # setting covers clones and versions that differ. Nothing in the repository's configuration runs.
+    "safe.directory": "*",
 }
 _DRIVER_KEYS = {
     "filter": ("clean", "smudge", "process"),
@@ -240,17 +240,6 @@ def git_version() -> tuple[int, ...]:
     return version
 
 
-@functools.cache
-def _private_global_config() -> str:
-    """A global configuration file of our own, holding only `safe.directory = *` (removed at exit)."""
-    folder = tempfile.mkdtemp(prefix="mlops-level-git-")
-    atexit.register(shutil.rmtree, folder, True)
-    path = os.path.join(folder, "config")
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write("[safe]\n\tdirectory = *\n")
-    return path
-
-
 def _base_env() -> dict[str, str]:
     env = {key: os.environ[key] for key in _PASS_THROUGH if key in os.environ}
     env.setdefault("PATH", os.defpath)
@@ -280,7 +269,7 @@ def _base_env() -> dict[str, str]:
 def environment(location: Location | None, drivers: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
     """The complete environment of a hardened git process (`drivers`: (kind, name) to neutralise)."""
     env = _base_env()
-    env["GIT_CONFIG_GLOBAL"] = _private_global_config()
+    env["GIT_CONFIG_GLOBAL"] = os.devnull
     settings = list(_OVERRIDES.items())
     for kind, name in drivers:
         settings += [(f"{kind}.{name}.{key}", "") for key in _DRIVER_KEYS[kind]]
