@@ -130,6 +130,7 @@ class Verdict:
     decisive: list[Capability] = field(default_factory=list)
     missing: list[Capability] = field(default_factory=list)
     doubts: list[str] = field(default_factory=list)
+    capabilities: dict[str, Capability] = field(default_factory=dict)  # all of them, decisive or not
 
 
 @dataclass

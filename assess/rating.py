@@ -76,7 +76,7 @@ def verdict(capabilities: Mapping[str, Capability]) -> Verdict:
         if not capabilities["trigger"].present:
             doubts.append("no automated retraining trigger")
         confidence = "high" if not doubts else "medium" if len(doubts) <= 2 else "low"
-    return Verdict(level, confidence, decisive, missing, list(dict.fromkeys(doubts)))
+    return Verdict(level, confidence, decisive, missing, list(dict.fromkeys(doubts)), dict(capabilities))
 
 
 def rate(results: Sequence[CheckResult], capabilities: Mapping[str, Capability]) -> Rating:

@@ -44,6 +44,20 @@ def default_target(report: Report | None) -> int:
     return report.rating.next_level or report.rating.level
 
 
+def _verdict_items(report: Report, level: int) -> list[str]:
+    """The capabilities that decide a level, as the first items: what the practices below cannot replace."""
+    decided = report.rating.verdict
+    if decided is None:
+        return []
+    caps = decided.capabilities or {c.key: c for c in decided.decisive + decided.missing}
+    keys = [k for k in ("pipeline", "metadata", "ci", "cd")[: 2 if level == 1 else 4] if k in caps]
+    lines = [f"Decided by (Level {decided.level}, confidence {decided.confidence}):", ""]
+    for key in keys:
+        cap = caps[key]
+        lines.append(f"- [{'x' if cap.present else ' '}] **{md_text(cap.label)}**: {md_text(cap.reason)}")
+    return [*lines, ""] if keys else []
+
+
 def checklist_markdown(
     level: int,
     report: Report | None = None,
@@ -72,6 +86,7 @@ def checklist_markdown(
         passed = statuses.count(Status.PASS)
         counted = len(statuses) - statuses.count(Status.NOT_APPLICABLE) - statuses.count(Status.IGNORED)
         lines += [f"{passed} of {counted} applicable checks pass.", ""]
+        lines += _verdict_items(report, level)
     for key, title in SECTIONS.items():
         section = [(spec, result) for spec, result in items if spec.level == key]
         if not section:

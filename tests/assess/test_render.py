@@ -107,10 +107,23 @@ def test_every_renderer_states_the_same_verdict(fixture_repo):
     assert [c["capability"] for c in verdict["missing"]] == ["ci", "cd"]
     text = RENDERERS["text"](report, False)
     assert "Why Level 1 (confidence high):" in text
-    assert "✔ orchestrated training pipeline: a Prefect pipeline that trains the model (src/wine/flow.py:" in text
+    assert (
+        "✔ orchestrated training pipeline: a Prefect pipeline that trains the model (src/wine/flow.py:"
+        in text
+    )
     assert "✘ CD that deploys the pipeline or the model:" in text
     markdown = RENDERERS["markdown"](report, False)
     assert "**Why Level 1 (confidence high):**" in markdown
     assert "- ❌ **CI that tests or builds the ML code**: no CI configuration" in markdown
     sarif = json.loads(RENDERERS["sarif"](report, False))
     assert sarif["runs"][0]["properties"]["verdict"] == verdict
+
+
+def test_ticked_checklist_starts_with_the_deciding_capabilities(fixture_repo):
+    from mlops_level.assess.review.checklist import checklist_markdown
+
+    report = run(fixture_repo("verdict/v1_image_push_only"))
+    text = checklist_markdown(2, report)
+    assert "Decided by (Level 1, confidence " in text
+    assert "- [x] **orchestrated training pipeline**" in text
+    assert "- [ ] **CD that deploys the pipeline or the model**: CI only builds and pushes an image" in text
