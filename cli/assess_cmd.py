@@ -47,8 +47,9 @@ def assess(
             "-f",
             metavar="FORMAT",
             help="Report format: text (terminal, coloured on a TTY), json (versioned object), markdown "
-            "(PR comment: level, change, checklist), sarif (SARIF 2.1.0 for code scanning) or badge "
-            "(shields.io endpoint JSON). Example: --format json.",
+            "(PR comment: level, change, checklist), sarif (SARIF 2.1.0 for code scanning), badge "
+            "(shields.io endpoint JSON) or html (one self-contained page with charts, for people). "
+            "Example: --format html -o report.html.",
         ),
     ] = "text",
     output: Annotated[

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from mlops_level.assess.model import Report
 from mlops_level.assess.report.badge import render_badge
+from mlops_level.assess.report.html import render_html
 from mlops_level.assess.report.json import render_json
 from mlops_level.assess.report.markdown import render_markdown
 from mlops_level.assess.report.sarif import render_sarif
@@ -19,4 +20,5 @@ RENDERERS: dict[str, Renderer] = {
     "markdown": render_markdown,
     "sarif": render_sarif,
     "badge": render_badge,
+    "html": render_html,
 }
