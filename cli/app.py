@@ -53,11 +53,12 @@ def _root(
 
 
 def _register() -> None:
-    from mlops_level import assess_cmd, checklist_cmd, new_cmd
+    from mlops_level import assess_cmd, checklist_cmd, new_cmd, survey_cmd
 
     assess_cmd.register(app)
     checklist_cmd.register(app)
     new_cmd.register(app)
+    survey_cmd.register(app)
 
 
 _register()
