@@ -205,7 +205,7 @@ def hbar_chart(
             f'text-anchor="end">{html_text(label)}</text>'
         )
         for series, value, text in bars:
-            length = 0 if value is None else max(value * plot, 1.5)
+            length = 0 if not value else max(value * plot, 1.5)
             parts.append(
                 f'<rect class="track" x="{label_width}" y="{y}" width="{plot}" height="{bar_h}" rx="2"/>'
                 f'<rect class="bar {series}" x="{label_width}" y="{y}" width="{length:.1f}" '
