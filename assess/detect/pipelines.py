@@ -167,18 +167,20 @@ def yaml_schedules(facts: Facts) -> list[Evidence]:
     return found
 
 
+def training_modules(facts: Facts) -> set[str]:
+    """Production modules that train a model or define a pipeline (computed once per assessment)."""
+    if "training_modules" not in facts.cache:
+        training = {h.source.path for h in m.calls(facts, p.TRAINING_CALLS, m.PROD)}
+        decorators = [x for v in p.PIPELINE_DECORATORS.values() for x in v]
+        training |= {h.source.path for h in m.decorators(facts, decorators, m.PROD)}
+        facts.cache["training_modules"] = training
+    return facts.cache["training_modules"]
+
+
 def training_steps(facts: Facts, steps: list[m.CIStep]) -> list[m.CIStep]:
     """CI steps that (re)train: training commands, or running a local module that trains or has a pipeline."""
     direct = m.steps_matching(steps, p.TRAIN_COMMANDS)
-    trains = {
-        s.path
-        for s in facts.by_role("prod")
-        if any(m.any_match(c.name, p.TRAINING_CALLS) for c in s.facts.calls)
-        or any(
-            m.any_match(d.decorator, [x for v in p.PIPELINE_DECORATORS.values() for x in v])
-            for d in s.facts.decorated
-        )
-    }
+    trains = training_modules(facts)
     via = [step for path, step in m.invoked_sources(facts, steps).items() if path in trains]
     return list({id(s): s for s in direct + via}.values())
 
