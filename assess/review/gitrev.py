@@ -144,7 +144,7 @@ def _materialise(source: safegit.Repository, commit: str, tree: Path) -> GitFact
     facts.shallow = shallow.exists()
     if facts.shallow:
         facts.warnings.append("shallow clone: the history length is a lower bound")
-    _init_repository(source, commit, tree)
+    _init_repository(source, commit, tree, facts.warnings)
     return facts
 
 
@@ -250,7 +250,7 @@ def _write_entry(root_fd: int, entry: tuple, data: bytes | None) -> bool:
     return True
 
 
-def _init_repository(source: safegit.Repository, commit: str, tree: Path) -> None:
+def _init_repository(source: safegit.Repository, commit: str, tree: Path, warnings: list[str]) -> None:
     """Make `tree` a git repository whose HEAD is `commit` and whose index holds its entries (no checkout)."""
     try:
         target = safegit.init(tree)
@@ -262,9 +262,12 @@ def _init_repository(source: safegit.Repository, commit: str, tree: Path) -> Non
         if shallow.exists():
             shutil.copyfile(shallow, gitdir / "shallow")
         (gitdir / "HEAD").write_text(f"{commit}\n", encoding="ascii")
-        target.run("read-tree", commit)
     except (safegit.GitError, OSError) as exc:
         raise UserError(f"--base could not prepare the base revision: {exc}") from None
+    try:  # the index is for people inspecting the folder: the facts come from the tree listing
+        target.run("read-tree", commit)
+    except safegit.GitError as exc:
+        warnings.append(f"the base revision's index was not built ({exc})")
 
 
 def _sub_folder(tree: Path, sub: str) -> Path | None:
