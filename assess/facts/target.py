@@ -129,6 +129,7 @@ def _terminate_raises() -> Iterator[None]:
 def local_dir(target: str | Path) -> Path:
     """The directory to assess, or TargetError (missing, unreadable, a file, inside .git, empty)."""
     path = Path(target).expanduser()
+    target = redact_text(str(target))  # a mistyped URL is shown without its credentials
     try:
         if not path.exists():
             raise TargetError(f"{target}: no such file or directory")
