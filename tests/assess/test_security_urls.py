@@ -1,5 +1,6 @@
-"""Issue 10, items 6 and 10 (assess): credentials in URLs never appear in messages or reports, and a clone is
-removed on SIGTERM as on Ctrl-C.
+"""Issue 10, items 6, 8 and 10 (assess): credentials in URLs never appear in messages or reports; a report
+that cannot be written (full device, unreadable or impossible -o) is one line and exit 2; a clone is removed
+on SIGTERM as on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from mlops_level.assess import AssessError, run
 from mlops_level.assess.facts import safegit, target
 from mlops_level.assess.facts.target import redact_text, redact_url
 from mlops_level.assess.report.render import RENDERERS
+from mlops_level.errors import UserError
 
 from .conftest import init_repo
 
@@ -172,3 +174,56 @@ def test_sigterm_handler_is_restored_after_the_clone(fake_clone):
         assert (root / "train.py").exists()
         assert signal.getsignal(signal.SIGTERM) is not before
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+# --- item 8 (assess): writing the report ---
+@pytest.fixture
+def project(tmp_path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "train.py").write_text("import mlflow\nmlflow.start_run()\n")
+    return root
+
+
+@pytest.mark.parametrize("args", [["assess", "{root}"], ["assess", "{root}", "--format", "json"], ["checks"]])
+def test_stdout_on_a_full_device_is_one_line_and_exit_2(project, args):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "mlops_level", *(a.format(root=project) for a in args)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "mlops-level: error: cannot write the report to standard output: No space left on device"
+    ]
+
+
+def test_output_below_a_file_or_an_unreadable_folder_is_one_line_and_exit_2(project, tmp_path, monkeypatch):
+    (tmp_path / "a-file").write_text("x")
+    runner = CliRunner()
+    result = runner.invoke(app, ["assess", str(project), "-o", str(tmp_path / "a-file" / "report.json")])
+    assert isinstance(result.exception, UserError) and "cannot write" in str(result.exception)
+    assert result.exception.exit_code == 2
+    locked = tmp_path / "locked" / "report.json"
+    real_exists = Path.exists
+
+    def exists(self, *args, **kwargs):  # what an unreadable folder does for a non-root user
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_exists(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "exists", exists)
+    result = runner.invoke(app, ["assess", str(project), "-o", str(locked)])
+    assert isinstance(result.exception, UserError) and "Permission denied" in str(result.exception)
+
+
+def test_output_never_replaces_a_file_without_force(project, tmp_path):
+    report = tmp_path / "report.md"
+    report.write_text("keep me")
+    result = CliRunner().invoke(app, ["assess", str(project), "-o", str(report)])
+    assert isinstance(result.exception, UserError) and report.read_text() == "keep me"
+    result = CliRunner().invoke(app, ["assess", str(project), "-o", str(report), "--force"])
+    assert result.exit_code == 0 and report.read_text() != "keep me"
