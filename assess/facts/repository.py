@@ -7,9 +7,9 @@ requirements, CI configurations of every provider. Nothing is imported or execut
 files (unreadable, binary, too large, not UTF-8, bad syntax, malformed YAML) become warnings and the rest is
 still assessed.
 
-A Python file is parsed only when it is a test or when a cheap word scan finds a name that some pattern in
-`patterns` needs (the last name of `mlflow.start_run`, the module of `mlflow.*`): a file without any of those
-words cannot produce evidence, so skipping it is exact.
+A Python file is parsed only when it is a test or when a cheap word scan finds every name that some pattern in
+`patterns` needs (`mlflow` and `start_run` for `mlflow.start_run`, the module of `mlflow.*`): a file without
+those words cannot produce evidence, so skipping it is exact.
 """
 
 from __future__ import annotations
@@ -61,6 +61,9 @@ TEXT_NAMES = re.compile(
     r"\.gitattributes|\.gitignore|\.dvc/config|[^/]*\.dvc|setup\.cfg|tox\.ini|pytest\.ini|[^/]*\.tf|"
     r"\.dvcignore|[^/]*\.pbtxt)$"
 )
+# Python files some rule reads for their name rather than for a pattern (Kedro's registry, setup.py's entry
+# points, nox sessions): always parsed, like tests
+READ_BY_NAME = frozenset({"pipeline_registry.py", "setup.py", "noxfile.py"})
 YAML_FILE = re.compile(r"\.ya?ml$")
 _BULK_SUFFIXES = (
     *patterns.DATA_SUFFIXES,
@@ -140,13 +143,19 @@ class Facts:
 
 # --- collection -
 @functools.cache
-def _triggers() -> frozenset[str]:
-    """The trigger words, built from the pattern tables on first use (not at import: `checks` and the
-    renderers import this module without reading any source)."""
-    words: set[str] = (
-        set(patterns.GATE_EXTRA_WORDS) | set(patterns.SEED_KWARGS) | set(patterns.SCHEDULE_KWARGS)
-    )
-    words |= set(patterns.REGISTRY_KWARGS) | {"__main__", "psi", "drift", "predict"}
+def _trigger_index() -> dict[str, tuple[frozenset[str], ...]]:
+    """What a source must contain to matter, built from the pattern tables on first use (not at import:
+    `checks` and the renderers import this module without reading any source).
+
+    Maps a trigger word (the last name a match needs: `mlflow.start_run` -> start_run, `mlflow.*` -> mlflow)
+    to the other names the same pattern needs (`{"mlflow"}`); an empty set means the word alone suffices.
+    Exact: a resolved name is spelled from the file's own identifiers (imports, attribute chains), so a name
+    equal to `google.cloud.aiplatform.Model.list` needs every one of those words somewhere in the file."""
+    needs: dict[str, set[frozenset[str]]] = {}
+    single = set(patterns.GATE_EXTRA_WORDS) | set(patterns.SEED_KWARGS) | set(patterns.SCHEDULE_KWARGS)
+    single |= set(patterns.REGISTRY_KWARGS) | {"__main__", "psi", "drift", "predict"}
+    for word in single:
+        needs.setdefault(word, set()).add(frozenset())
 
     def add(item) -> None:
         if isinstance(item, dict):
@@ -155,24 +164,35 @@ def _triggers() -> frozenset[str]:
         elif isinstance(item, tuple):
             for value in item:
                 if isinstance(value, str) and re.fullmatch(r"[\w.*()\[\]]+", value):
-                    # the last name a match needs: `mlflow.start_run` -> start_run, `mlflow.*` -> mlflow
                     segments = [x.rstrip("()[]") for x in value.split(".") if x.rstrip("()[]*")]
                     if segments:
-                        words.add(segments[-1])
+                        others = frozenset(x for x in segments[:-1] if _IDENTIFIER.fullmatch(x))
+                        needs.setdefault(segments[-1], set()).add(others)
 
     for name in dir(patterns):
         if name.isupper() and name not in patterns.FILE_TABLES:
             add(getattr(patterns, name))
-    words.discard("")
-    return frozenset(words)
+    needs.pop("", None)
+    return {word: (frozenset(),) if frozenset() in sets else tuple(sets) for word, sets in needs.items()}
+
+
+def _triggers() -> frozenset[str]:
+    """Every trigger word (a file holding none of them cannot produce evidence)."""
+    return frozenset(_trigger_index())
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 
 def could_matter(text: str) -> bool:
-    """Whether a source contains any identifier some pattern needs (a set test: faster than one big regex)."""
-    return not _triggers().isdisjoint(_IDENTIFIER.findall(text))
+    """Whether a source contains every name of some pattern (set tests: faster than one big regex)."""
+    index = _trigger_index()
+    words = set(_IDENTIFIER.findall(text))
+    for word in words.intersection(index):
+        for others in index[word]:
+            if others <= words:
+                return True
+    return False
 
 
 def role_of(path: str) -> str:
@@ -324,7 +344,7 @@ def _read_python(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
         source_input = data if _CODING.search(b"\n".join(data.splitlines()[:2])) else text
         if source_input is text:
             facts.warnings.append(f"{rel} is not valid UTF-8: read with replacement characters")
-    if role != "test" and not could_matter(text):
+    if role != "test" and rel.rsplit("/", 1)[-1] not in READ_BY_NAME and not could_matter(text):
         return
     try:
         source.facts = parse_python(source_input)
