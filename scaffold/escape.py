@@ -110,9 +110,10 @@ def py_doc(value: object) -> str:
 
 
 # Characters Markdown (CommonMark, GFM, Jupyter's MathJax) may treat as syntax anywhere on a line.
-_MD_ANYWHERE = set("\\`*_[]<>|~$&")
-# Characters that start a block (heading, quote, list, setext underline, table) at the start of a line.
-_MD_LINE_START = set("#>+-=:")
+# `#` too: a trailing ` #` would be taken as an ATX heading's closing sequence and dropped.
+_MD_ANYWHERE = set("\\`*_[]<>|~$&#")
+# Characters that start a block (quote, list, setext underline, table) at the start of a line.
+_MD_LINE_START = set(">+-=:")
 _MD_ORDERED = re.compile(r"^(\d{1,9})([.)])")
 
 

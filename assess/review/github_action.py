@@ -67,8 +67,8 @@ class Inputs:
             fail_under=int(fail_under) if fail_under else None,
             fail_on_regression=_flag(env, "MLOPS_LEVEL_FAIL_ON_REGRESSION"),
             comment=comment,
-            sarif_file=env.get("MLOPS_LEVEL_SARIF_FILE", "").strip(),
-            badge_file=env.get("MLOPS_LEVEL_BADGE_FILE", "").strip(),
+            sarif_file=_output_file(env, "MLOPS_LEVEL_SARIF_FILE"),
+            badge_file=_output_file(env, "MLOPS_LEVEL_BADGE_FILE"),
             repository=_repository(env) if comment else "",
             pull_request=_pull_request_number(env) if comment else None,
         )
@@ -144,6 +144,22 @@ def _comment(inputs: Inputs, env: Mapping[str, str], body: str, transport: Trans
     except (GitHubError, OSError, ValueError) as exc:  # refused, unreachable, an answer that is not JSON
         print(command("warning", f"mlops-level: could not write the pull-request comment: {exc}"))
         return "failed"
+
+
+def _output_file(env: Mapping[str, str], name: str) -> str:
+    """An output file's path, refused before the assessment when its folder does not exist."""
+    value = env.get(name, "").strip()
+    option = name.removeprefix("MLOPS_LEVEL_").lower().replace("_", "-")
+    if not value:
+        return ""
+    if "\0" in value:
+        raise UserError(f"{option} {value!r} holds a NUL byte")
+    folder = Path(value).parent
+    if not folder.is_dir():
+        raise UserError(f"{option} {value}: the folder {folder} does not exist (create it first)")
+    if Path(value).is_dir():
+        raise UserError(f"{option} {value} is a folder; give a file path such as {value.rstrip('/')}/out")
+    return value
 
 
 def _repository(env: Mapping[str, str]) -> str:

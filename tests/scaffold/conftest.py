@@ -65,3 +65,22 @@ def env_cache() -> Path:
     )
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def cli(monkeypatch, capsys):
+    """cli(*args) -> (exit code, stdout, stderr) of the console entry point, in process: the one error
+    handler (one line on stderr, the exit code) included."""
+    import sys
+
+    from mlops_level.app import main
+
+    def _cli(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["mlops-level", *args])
+        with pytest.raises(SystemExit) as exit_info:
+            main()
+        out, err = capsys.readouterr()
+        code = exit_info.value.code
+        return (0 if code is None else code), out, err
+
+    return _cli
