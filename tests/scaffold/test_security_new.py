@@ -198,7 +198,7 @@ def test_sigterm_while_rendering_leaves_nothing(tmp_path, monkeypatch):
 # --- class 9: every generated file parses, whatever the answers hold ---------------------------------------
 
 DESCRIPTION = (
-    'The "best" model \\ ever # not a comment: ünïcødé — 模型 🚀 \'single\' `tick` *star* _under_ '
+    "The \"best\" model \\ ever # not a comment: ünïcødé — 模型 🚀 'single' `tick` *star* _under_ "
     "[link](javascript:alert(1)) <script>x</script> | pipe $x$ &amp; %s \\n literal, ends with \\"
 )
 AUTHOR = 'O\'Brien "Ada" \\ #1 <ada@example.com> — Zoë'
