@@ -84,8 +84,8 @@ def test_binary_config_files_are_one_line(tmp_path, cli, content):
 @pytest.mark.parametrize(
     "text",
     [
-        "[" * 50_000,  # nesting deep enough to exhaust a recursive parser
-        "author: " + "9" * 5000,  # an integer too long to convert
+        pytest.param("[" * 50_000, id="deep-nesting"),  # exhausts a recursive parser
+        pytest.param("author: " + "9" * 5000, id="huge-integer"),  # too long to convert
         "- a list\n- not a mapping\n",
         "!!python/object/apply:os.system ['touch SENTINEL']\n",
         "project_name: !!binary aGVsbG8=\n",
