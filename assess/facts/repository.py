@@ -65,6 +65,21 @@ TEXT_NAMES = re.compile(
 # points, nox sessions): always parsed, like tests
 READ_BY_NAME = frozenset({"pipeline_registry.py", "setup.py", "noxfile.py"})
 YAML_FILE = re.compile(r"\.ya?ml$")
+# YAML is parsed only where some rule reads it (see `_yaml_matters`): by its path (CI files, dvc.yaml,
+# Databricks bundles, conda environments ...), by a key some rule looks for anywhere, or by its name being
+# mentioned in another file (reusable workflows, Azure templates, GitLab includes, Cloud Build configs)
+_YAML_PATHS = re.compile(
+    "|".join(
+        re.sub(r"(?<!\[)\^", r"^(?:\\.\\./)*", r) for values in patterns.CI_FILES.values() for r in values
+    )
+    + r"|^(?:\.\./)*\.github/|(^|/)(dvc|prefect|databricks|bundle|bentofile|environment|action)\.ya?ml$"
+    + r"|(^|/)resources/.+\.ya?ml$|(^|/)pipelines/[^/]+/metadata\.ya?ml$"
+)
+_YAML_KEYS = re.compile(
+    r"\b(kind|apiVersion|environments|recipe|pipelineSpec|pipelineInfo|resources|jobs|steps|stages|"
+    r"CodePipeline)\b|\\"  # a backslash: an escaped key ("k\x69nd") is parsed to be safe
+)
+_YAML_NAME = re.compile(r"[\w.-]+\.ya?ml\b")
 _BULK_SUFFIXES = (
     *patterns.DATA_SUFFIXES,
     *patterns.MODEL_BINARY_SUFFIXES,
@@ -225,6 +240,7 @@ class _Reader:
     def __init__(self, root: Path, warnings: list[str]) -> None:
         self.root = root
         self.warnings = warnings
+        self.mentioned: set[str] = set()  # YAML file names named by sources that are not kept as text
 
     def bytes(self, rel: str, size: int, limit: int = MAX_SOURCE_BYTES) -> bytes | None:
         if size > limit:
@@ -288,6 +304,7 @@ def collect(root: Path, *, git_root: Path | None = None, git: GitFacts | None = 
                 facts.toml[rel] = doc
     if git_root is not None and git_root.resolve() != root:
         _add_top_level_ci(facts, git_root.resolve())
+    pending_yaml: list[tuple[int, str, str]] = []  # (warning position, path, text), parsed after the loop
     for rel, size in sorted(facts.files.items()):
         if rel.lower().endswith(_BULK_SUFFIXES) or rel in settings_files:
             continue  # data, models and media are inventoried (sizes, names) but never read
@@ -296,13 +313,17 @@ def collect(root: Path, *, git_root: Path | None = None, git: GitFacts | None = 
         elif rel.endswith(".ipynb"):
             _read_notebook(facts, reader, rel, size)
         elif YAML_FILE.search(rel):
-            _read_yaml(facts, reader, rel, size)
+            text = reader.text(rel, size)
+            if text is not None:
+                facts.texts[rel] = text
+                pending_yaml.append((len(facts.warnings), rel, text))
         elif rel.endswith(".toml"):
             _read_toml(facts, reader, rel, size)
         if TEXT_NAMES.search(rel) and rel not in facts.texts:
             text = reader.text(rel, size)
             if text is not None:
                 facts.texts[rel] = text
+    _parse_yaml(facts, pending_yaml, reader.mentioned)
     facts.local_modules = {
         s.module.split(".")[0] for s in facts.sources.values() if s.module and s.role == "prod"
     }
@@ -344,7 +365,10 @@ def _read_python(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
         source_input = data if _CODING.search(b"\n".join(data.splitlines()[:2])) else text
         if source_input is text:
             facts.warnings.append(f"{rel} is not valid UTF-8: read with replacement characters")
-    if role != "test" and rel.rsplit("/", 1)[-1] not in READ_BY_NAME and not could_matter(text):
+    name = rel.rsplit("/", 1)[-1]
+    if name == "noxfile.py":  # its sessions can run `gcloud builds submit --config x.yaml`
+        reader.mentioned.update(x.rsplit("/", 1)[-1] for x in _YAML_NAME.findall(text))
+    if role != "test" and name not in READ_BY_NAME and not could_matter(text):
         return
     try:
         source.facts = parse_python(source_input)
@@ -393,19 +417,37 @@ def _within_budget(facts: Facts, rel: str, cells: list[str]) -> list[str]:
     return cells
 
 
-def _read_yaml(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
-    text = reader.text(rel, size)
-    if text is None:
+def _parse_yaml(facts: Facts, pending: list[tuple[int, str, str]], mentioned: set[str]) -> None:
+    """Parse the YAML files some rule can read, in path order; a refused file's warning goes where it would
+    have been had it been parsed while reading."""
+    if not pending:
         return
-    facts.texts[rel] = text
     from mlops_level.assess.facts import (
         safeyaml,  # PyYAML (~20 ms to import) only for repositories that have YAML
     )
 
-    try:
-        facts.yaml[rel] = safeyaml.load_all(text)
-    except safeyaml.YamlRefused as exc:
-        facts.warnings.append(f"{rel}: {exc}")
+    for text in facts.texts.values():
+        mentioned.update(name.rsplit("/", 1)[-1] for name in _YAML_NAME.findall(text))
+    refused: list[tuple[int, str]] = []
+    for position, rel, text in pending:
+        if not _yaml_matters(rel, text, mentioned):
+            continue
+        try:
+            facts.yaml[rel] = safeyaml.load_all(text)
+        except safeyaml.YamlRefused as exc:
+            refused.append((position, f"{rel}: {exc}"))
+    for position, message in reversed(refused):
+        facts.warnings.insert(position, message)
+
+
+def _yaml_matters(rel: str, text: str, mentioned: set[str]) -> bool:
+    """Whether a rule can read this YAML file: by its path, by a key it holds, or because another file names
+    it. A file failing all three holds nothing any rule in `detect` or `checks` looks at."""
+    return (
+        rel.rsplit("/", 1)[-1] in mentioned
+        or _YAML_PATHS.search(rel) is not None
+        or _YAML_KEYS.search(text) is not None
+    )
 
 
 def _read_toml(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
