@@ -103,6 +103,14 @@ def assess(
             "no longer does. Example: --base HEAD~1 --fail-on-regression.",
         ),
     ] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Parse every file afresh: neither read nor write the facts cache (~/.cache/mlops-level, "
+            "or $XDG_CACHE_HOME/mlops-level; MLOPS_LEVEL_NO_CACHE=1 does the same). Example: --no-cache.",
+        ),
+    ] = False,
     list_checks: Annotated[
         bool,
         typer.Option(
@@ -124,13 +132,18 @@ def assess(
         raise UserError(f"{output} already exists; choose another file or pass --force to replace it")
     if fail_on_regression and base is None:
         raise UserError("--fail-on-regression needs --base REF (the revision to compare with)")
-    try:
-        report = run(path)
-        delta = None
-        if base is not None:
-            from mlops_level.assess.review.gitrev import compare_with_base
+    import contextlib
 
-            delta = compare_with_base(path, base, report)
+    from mlops_level.assess.facts import cache
+
+    try:
+        with cache.disabled() if no_cache else contextlib.nullcontext():
+            report = run(path)
+            delta = None
+            if base is not None:
+                from mlops_level.assess.review.gitrev import compare_with_base
+
+                delta = compare_with_base(path, base, report)
     except AssessError as exc:
         raise UserError(str(exc)) from None
     to_terminal = output is None and sys.stdout.isatty()

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_level.assess.detect import patterns
-from mlops_level.assess.facts import ciconfig, config, inventory
+from mlops_level.assess.facts import cache, ciconfig, config, inventory
 from mlops_level.assess.facts.gitinfo import GitFacts, read_git
 from mlops_level.assess.facts.pysource import PyFacts, notebook_cells, parse_notebook, parse_python
 
@@ -201,8 +201,11 @@ _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 def could_matter(text: str) -> bool:
     """Whether a source contains every name of some pattern (set tests: faster than one big regex)."""
+    return _matters(set(_IDENTIFIER.findall(text)))
+
+
+def _matters(words: set[str]) -> bool:
     index = _trigger_index()
-    words = set(_IDENTIFIER.findall(text))
     for word in words.intersection(index):
         for others in index[word]:
             if others <= words:
@@ -241,6 +244,7 @@ class _Reader:
         self.root = root
         self.warnings = warnings
         self.mentioned: set[str] = set()  # YAML file names named by sources that are not kept as text
+        self.cache: cache.FactsCache | None = None  # parsed facts of blobs already seen (see `cache`)
 
     def bytes(self, rel: str, size: int, limit: int = MAX_SOURCE_BYTES) -> bytes | None:
         if size > limit:
@@ -286,6 +290,7 @@ def collect(root: Path, *, git_root: Path | None = None, git: GitFacts | None = 
         git_root = git.top
     warnings = list(git.warnings)
     reader = _Reader(root, warnings)
+    reader.cache = cache.open_cache()
     # the settings files come first: their `exclude` decides what the inventory holds
     settings_files = _read_settings_files(reader)
     settings = config.read_settings({rel: doc for rel, (_, doc) in settings_files.items() if doc is not None})
@@ -324,6 +329,8 @@ def collect(root: Path, *, git_root: Path | None = None, git: GitFacts | None = 
             if text is not None:
                 facts.texts[rel] = text
     _parse_yaml(facts, pending_yaml, reader.mentioned)
+    if reader.cache is not None:
+        reader.cache.maybe_prune()
     facts.local_modules = {
         s.module.split(".")[0] for s in facts.sources.values() if s.module and s.role == "prod"
     }
@@ -368,14 +375,35 @@ def _read_python(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
     name = rel.rsplit("/", 1)[-1]
     if name == "noxfile.py":  # its sessions can run `gcloud builds submit --config x.yaml`
         reader.mentioned.update(x.rsplit("/", 1)[-1] for x in _YAML_NAME.findall(text))
-    if role != "test" and name not in READ_BY_NAME and not could_matter(text):
+    words = set(_IDENTIFIER.findall(text))
+    if role != "test" and name not in READ_BY_NAME and not _matters(words):
         return
+    store = reader.cache
+    blob = cache.blob_id(data) if store is not None else ""
+    if store is not None:
+        payload = store.get("python", blob)
+        if payload is not None:
+            cached = cache.decode_facts(payload.get("facts"), text.splitlines())
+            if cached is not None and cache.consistent(cached, words | _unescaped_words(text)):
+                source.facts = cached
+                return
     try:
         source.facts = parse_python(source_input)
     except SyntaxError as exc:
         facts.warnings.append(f"could not parse {rel} (line {exc.lineno}: {exc.msg}; not valid Python 3)")
     except (ValueError, RecursionError, MemoryError) as exc:
         facts.warnings.append(f"could not parse {rel}: {exc.__class__.__name__}")
+    else:
+        if store is not None:
+            store.put("python", blob, {"facts": cache.encode_facts(source.facts)})
+
+
+_ESCAPE = re.compile(r"\\\w")
+
+
+def _unescaped_words(text: str) -> set[str]:
+    """Identifiers of a source once `\\n`, `\\t` ... are blanked (a string "\\nfoo" holds foo, not nfoo)."""
+    return set(_IDENTIFIER.findall(_ESCAPE.sub(" ", text))) if "\\" in text else set()
 
 
 def _read_notebook(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
@@ -391,15 +419,44 @@ def _read_notebook(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
     code = "\n".join(cells)
     source = Source(rel, "notebook", code.count("\n") + 1 if code.strip() else 0)
     facts.sources[rel] = source
-    if not could_matter(code):
+    words = set(_IDENTIFIER.findall(code))
+    if not _matters(words):
         return
-    try:
-        source.facts, dropped = parse_notebook(cells)
-    except (ValueError, RecursionError, MemoryError) as exc:
-        facts.warnings.append(f"could not parse the code cells of {rel}: {exc.__class__.__name__}")
-        return
+    store = reader.cache
+    blob = cache.blob_id(data) if store is not None else ""
+    cached = _cached_notebook(store.get("notebook", blob), words, len(cells)) if store is not None else None
+    if cached is not None:
+        source.facts, dropped = cached
+    else:
+        try:
+            source.facts, dropped = parse_notebook(cells)
+        except (ValueError, RecursionError, MemoryError) as exc:
+            facts.warnings.append(f"could not parse the code cells of {rel}: {exc.__class__.__name__}")
+            return
+        if store is not None:
+            payload = {
+                "facts": cache.encode_facts(source.facts),
+                "lines": source.facts.lines,
+                "dropped": dropped,
+            }
+            store.put("notebook", blob, payload)
     if dropped:
         facts.warnings.append(f"{rel}: {dropped} code cell(s) are not valid Python 3 and were left out")
+
+
+def _cached_notebook(payload: dict | None, words: set[str], cells: int) -> tuple[PyFacts, int] | None:
+    """A notebook's facts and dropped-cell count from a cache entry, when it is sound for this notebook."""
+    if payload is None or set(payload) != {"facts", "lines", "dropped"}:
+        return None
+    lines, dropped = payload["lines"], payload["dropped"]
+    if not isinstance(lines, list) or not all(isinstance(x, str) for x in lines):
+        return None
+    if not isinstance(dropped, int) or isinstance(dropped, bool) or not 0 <= dropped <= cells:
+        return None
+    facts = cache.decode_facts(payload["facts"], lines)
+    if facts is None or not all(set(_IDENTIFIER.findall(x)) <= words for x in lines):
+        return None
+    return (facts, dropped) if cache.consistent(facts, words) else None
 
 
 def _within_budget(facts: Facts, rel: str, cells: list[str]) -> list[str]:

@@ -1,0 +1,348 @@
+"""A content-addressed cache of per-file facts, so that re-runs and `--base` parse each blob once.
+
+An entry holds the facts `pysource` read from one file's bytes, keyed by git's blob id of those bytes (the
+sha1 of `blob <size>\\0<bytes>`, computed here from what `collect` actually read, so a modified work-tree
+file never borrows the facts of its committed version), the tool version and a fingerprint of the parsing
+code. Entries live under `$XDG_CACHE_HOME/mlops-level` (default `~/.cache/mlops-level`), one JSON file each,
+and the folder is bounded (`MAX_BYTES`; the oldest entries go first).
+
+Only data is stored: JSON, never pickle, nothing executed or imported. Every entry is checked before use:
+its size, its JSON shape (`decode_facts` rebuilds the dataclasses field by field and refuses any other type),
+a sha256 of its payload (a truncated or corrupt file is ignored), its key (an entry copied under another
+name is ignored), and its facts against the file it is used for (`consistent`): every name, string and gate
+word it claims must be spelled in that file, and every line must exist. A poisoned entry can therefore only
+ever describe the one blob whose id it is filed under, and only with words that blob holds.
+
+Turned off by `assess --no-cache` (`disabled()`), or by the environment variable MLOPS_LEVEL_NO_CACHE=1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from mlops_level.assess.facts.pysource import Call, Decorated, Gate, PyFacts
+
+ENV_DISABLE = "MLOPS_LEVEL_NO_CACHE"
+SCHEMA = 1
+MAX_BYTES = 200 * 1024 * 1024  # the whole cache folder
+MAX_ENTRY_BYTES = 8 * 1024 * 1024  # one entry; larger files are not trusted (nor written)
+PRUNE_EVERY_S = 3600  # the folder's size is measured at most this often (or when a run wrote a lot)
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+_switched_off = False
+
+
+@contextlib.contextmanager
+def disabled() -> Iterator[None]:
+    """No cache for the assessments run inside (`assess --no-cache`)."""
+    global _switched_off
+    before, _switched_off = _switched_off, True
+    try:
+        yield
+    finally:
+        _switched_off = before
+
+
+def folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
+    return root / "mlops-level"
+
+
+def blob_id(data: bytes) -> str:
+    """git's object id of a blob holding `data` (what `git ls-files -s` and `git ls-tree` print)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+@functools.cache
+def _fingerprint() -> str:
+    """The tool version and the bytes of the code that produces the facts: an editable install whose parser
+    changed never reads entries written by the previous parser."""
+    from mlops_level import __version__
+    from mlops_level.assess.facts import pysource
+
+    digest = hashlib.sha256(f"{__version__}\0{SCHEMA}\0".encode())
+    for module in (pysource.__file__, __file__):
+        try:
+            digest.update(Path(module).read_bytes())
+        except (OSError, TypeError):
+            digest.update(b"?")
+    return digest.hexdigest()
+
+
+class FactsCache:
+    """One cache folder. Every failure to read or write is silent: the cache is only ever a shortcut."""
+
+    def __init__(self, root: Path, max_bytes: int = MAX_BYTES) -> None:
+        self.root = root
+        self.max_bytes = max_bytes
+        self.written = 0  # bytes written by this object
+
+    def _key(self, kind: str, blob: str) -> str:
+        return hashlib.sha256(f"{_fingerprint()}\0{kind}\0{blob}".encode()).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.root / f"v{SCHEMA}" / key[:2] / f"{key}.json"
+
+    def get(self, kind: str, blob: str) -> dict | None:
+        """The payload filed under (kind, blob), or None when absent, unreadable, corrupt or mislabelled."""
+        key = self._key(kind, blob)
+        try:
+            fd = os.open(self._path(key), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return None
+        try:
+            with os.fdopen(fd, "rb") as handle:
+                raw = handle.read(MAX_ENTRY_BYTES + 1)
+        except OSError:
+            return None
+        if len(raw) > MAX_ENTRY_BYTES:
+            return None
+        try:
+            entry = json.loads(raw)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(entry, dict) or set(entry) != {
+            "schema",
+            "key",
+            "kind",
+            "blob",
+            "sha256",
+            "payload",
+        }:
+            return None
+        payload = entry["payload"]
+        if (
+            entry["schema"] != SCHEMA
+            or entry["key"] != key
+            or entry["kind"] != kind
+            or entry["blob"] != blob
+            or not isinstance(payload, dict)
+            or entry["sha256"] != _digest(payload)
+        ):
+            return None
+        return payload
+
+    def put(self, kind: str, blob: str, payload: dict) -> None:
+        key = self._key(kind, blob)
+        entry = {
+            "schema": SCHEMA,
+            "key": key,
+            "kind": kind,
+            "blob": blob,
+            "sha256": _digest(payload),
+            "payload": payload,
+        }
+        data = json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        if len(data) > MAX_ENTRY_BYTES:
+            return
+        path = self._path(key)
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.replace(temporary, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
+        except OSError:
+            return
+        self.written += len(data)
+
+    def maybe_prune(self) -> None:
+        """Bound the folder after a run that wrote entries: measured at most once an hour, or at once when
+        this run alone wrote a tenth of the cap."""
+        if not self.written:
+            return
+        stamp = self.root / f"v{SCHEMA}" / "pruned"
+        try:
+            recent = time.time() - stamp.stat().st_mtime < PRUNE_EVERY_S
+        except OSError:
+            recent = False
+        if recent and self.written < self.max_bytes // 10:
+            return
+        self.prune()
+        with contextlib.suppress(OSError):
+            stamp.touch()
+
+    def prune(self) -> int:
+        """Remove the oldest entries until the folder holds at most 90 % of the cap; returns how many."""
+        entries = []
+        total = 0
+        base = self.root / f"v{SCHEMA}"
+        try:
+            shards = list(os.scandir(base))
+        except OSError:
+            return 0
+        for shard in shards:
+            if not shard.is_dir(follow_symlinks=False):
+                continue
+            try:
+                items = list(os.scandir(shard.path))
+            except OSError:
+                continue
+            for item in items:
+                try:
+                    info = item.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                entries.append((info.st_mtime, info.st_size, item.path))
+                total += info.st_size
+        removed = 0
+        if total <= self.max_bytes:
+            return 0
+        for _, size, path in sorted(entries):
+            if total <= self.max_bytes * 9 // 10:
+                break
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+                total -= size
+                removed += 1
+        return removed
+
+
+def open_cache() -> FactsCache | None:
+    """The user's cache, or None when it is turned off."""
+    if _switched_off or os.environ.get(ENV_DISABLE, "").strip() not in ("", "0"):
+        return None
+    return FactsCache(folder())
+
+
+def _digest(payload: dict) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# --- PyFacts <-> JSON -
+def encode_facts(facts: PyFacts) -> dict:
+    """Every field of `PyFacts` but `lines` (rebuilt from the file itself on use)."""
+    return {
+        "imports": [[name, line] for name, line in facts.imports],
+        "relative_imports": [[name, line] for name, line in facts.relative_imports],
+        "calls": [[c.name, c.line, sorted(c.kwargs), list(c.strings)] for c in facts.calls],
+        "decorated": [
+            [d.decorator, d.function, d.line, list(d.strings), sorted(d.kwargs)] for d in facts.decorated
+        ],
+        "bases": [[base, name, line] for base, name, line in facts.bases],
+        "functions": [[name, line] for name, line in facts.functions],
+        "strings": [[text, line] for text, line in facts.strings],
+        "gates": [[g.line, sorted(g.words), g.blocks, list(g.calls), list(g.assigns)] for g in facts.gates],
+        "has_main_guard": facts.has_main_guard,
+    }
+
+
+class _Bad(ValueError):
+    pass
+
+
+def _str(value) -> str:
+    if not isinstance(value, str):
+        raise _Bad
+    return value
+
+
+def _int(value) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise _Bad
+    return value
+
+
+def _strs(value) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise _Bad
+    return tuple(_str(x) for x in value)
+
+
+def _rows(value, width: int) -> list[list]:
+    if not isinstance(value, list) or not all(isinstance(r, list) and len(r) == width for r in value):
+        raise _Bad
+    return value
+
+
+_FIELDS = frozenset(
+    {
+        "imports",
+        "relative_imports",
+        "calls",
+        "decorated",
+        "bases",
+        "functions",
+        "strings",
+        "gates",
+        "has_main_guard",
+    }
+)
+
+
+def decode_facts(data, lines: list[str]) -> PyFacts | None:
+    """`PyFacts` from `encode_facts`' JSON, or None for anything of another shape or type."""
+    if not isinstance(data, dict) or set(data) != _FIELDS or not isinstance(data["has_main_guard"], bool):
+        return None
+    try:
+        blocks = [r[2] for r in _rows(data["gates"], 5)]
+        if not all(isinstance(b, bool) for b in blocks):
+            return None
+        return PyFacts(
+            imports=[(_str(n), _int(x)) for n, x in _rows(data["imports"], 2)],
+            relative_imports=[(_str(n), _int(x)) for n, x in _rows(data["relative_imports"], 2)],
+            calls=[
+                Call(_str(n), _int(x), frozenset(_strs(k)), _strs(s))
+                for n, x, k, s in _rows(data["calls"], 4)
+            ],
+            decorated=[
+                Decorated(_str(d), _str(f), _int(x), _strs(s), frozenset(_strs(k)))
+                for d, f, x, s, k in _rows(data["decorated"], 5)
+            ],
+            bases=[(_str(b), _str(n), _int(x)) for b, n, x in _rows(data["bases"], 3)],
+            functions=[(_str(n), _int(x)) for n, x in _rows(data["functions"], 2)],
+            strings=[(_str(s), _int(x)) for s, x in _rows(data["strings"], 2)],
+            gates=[
+                Gate(_int(x), frozenset(_strs(w)), b, _strs(c), _strs(a))
+                for x, w, b, c, a in _rows(data["gates"], 5)
+            ],
+            has_main_guard=data["has_main_guard"],
+            lines=lines,
+        )
+    except _Bad:
+        return None
+
+
+def consistent(facts: PyFacts, words: set[str]) -> bool:
+    """Whether facts could have been read from a file holding these identifiers: every name, string and
+    gate word is spelled with them, and every line number is a line of the file. Facts read by `pysource`
+    always are (names are spelled from the file's identifiers, strings from its literals); an entry that
+    claims anything else was not written by this tool for this file."""
+    lower = {w.lower() for w in words}
+    last = len(facts.lines) + 1
+
+    def spelled(text: str, vocabulary: set[str]) -> bool:
+        return all(token in vocabulary for token in _IDENTIFIER.findall(text))
+
+    names = [n for n, _ in facts.imports + facts.relative_imports + facts.functions]
+    names += [c.name for c in facts.calls] + [k for c in facts.calls for k in c.kwargs]
+    names += [d.decorator for d in facts.decorated] + [d.function for d in facts.decorated]
+    names += [k for d in facts.decorated for k in d.kwargs]
+    names += [x for b in facts.bases for x in b[:2]]
+    names += [c for g in facts.gates for c in (*g.calls, *g.assigns)]
+    texts = [s for s, _ in facts.strings] + [s for c in facts.calls for s in c.strings]
+    texts += [s for d in facts.decorated for s in d.strings]
+    lines = [x for _, x in facts.imports + facts.relative_imports + facts.functions + facts.strings]
+    lines += [c.line for c in facts.calls] + [d.line for d in facts.decorated] + [b[2] for b in facts.bases]
+    lines += [g.line for g in facts.gates]
+    return (
+        all(spelled(n, words) for n in names)
+        and all(spelled(s, words) for s in texts)
+        and all(spelled(w, lower) for g in facts.gates for w in g.words)
+        and all(0 < x <= last for x in lines)
+    )

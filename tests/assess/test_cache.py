@@ -1,0 +1,281 @@
+"""The content-addressed facts cache: hits, misses, eviction, corruption, poisoning, --no-cache."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mlops_level.app import app
+from mlops_level.assess import report_to_dict, run
+from mlops_level.assess.facts import cache
+from mlops_level.assess.facts.pysource import parse_python
+from mlops_level.assess.facts.repository import collect
+
+from .conftest import git, init_repo
+
+TRAIN = (
+    "import mlflow\n\n\ndef train():\n    with mlflow.start_run():\n        mlflow.log_metric('f1', 0.9)\n"
+)
+PLAIN = "import os\n\n\ndef helper(run):\n    return os.path.join('a', 'b')\n"
+
+
+def entries(root: Path) -> list[Path]:
+    return sorted((root / "mlops-level").rglob("*.json"))
+
+
+@pytest.fixture
+def cache_home(tmp_path, monkeypatch) -> Path:
+    home = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    root = tmp_path / "repo"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "train.py").write_text(TRAIN)
+    (root / "src" / "util.py").write_text(PLAIN + "import mlflow\nmlflow.log_param('x', 1)\n")
+    return init_repo(root)
+
+
+def test_blob_id_is_gits(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"hello\n")
+    init_repo(tmp_path)
+    assert cache.blob_id(b"hello\n") == git(tmp_path, "rev-parse", "HEAD:a.txt").strip()
+
+
+def test_the_default_folder_follows_xdg(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache.folder() == tmp_path / "mlops-level"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/is/ignored")
+    assert cache.folder() == Path.home() / ".cache" / "mlops-level"
+
+
+def test_tests_never_use_the_real_home():
+    assert not str(cache.folder()).startswith(str(Path.home() / ".cache"))
+
+
+def test_miss_then_hit_with_identical_facts(repo, cache_home):
+    first = collect(repo)
+    assert len(entries(cache_home)) == 2  # one entry per parsed file
+    stamps = {p: p.stat().st_mtime_ns for p in entries(cache_home)}
+    second = collect(repo)
+    assert {p: p.stat().st_mtime_ns for p in entries(cache_home)} == stamps  # read, not rewritten
+    assert second.sources == first.sources
+
+
+def test_a_hit_never_parses(repo, cache_home, monkeypatch):
+    collect(repo)
+
+    def refuse(_source):
+        raise AssertionError("parsed although cached")
+
+    monkeypatch.setattr("mlops_level.assess.facts.repository.parse_python", refuse)
+    assert collect(repo).sources["src/train.py"].facts.calls
+
+
+def test_a_modified_work_tree_file_does_not_borrow_the_committed_facts(repo, cache_home):
+    collect(repo)
+    (repo / "src" / "train.py").write_text(TRAIN.replace("log_metric", "log_params"))
+    calls = {c.name for c in collect(repo).sources["src/train.py"].facts.calls}
+    assert "mlflow.log_params" in calls and "mlflow.log_metric" not in calls
+
+
+def test_env_var_and_context_turn_it_off(repo, cache_home, monkeypatch):
+    with cache.disabled():
+        collect(repo)
+    assert entries(cache_home) == []
+    monkeypatch.setenv(cache.ENV_DISABLE, "1")
+    collect(repo)
+    assert entries(cache_home) == []
+    monkeypatch.setenv(cache.ENV_DISABLE, "0")
+    collect(repo)
+    assert len(entries(cache_home)) == 2
+
+
+def test_no_cache_option(repo, cache_home):
+    result = CliRunner().invoke(app, ["assess", str(repo), "-f", "json", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert entries(cache_home) == []
+    result = CliRunner().invoke(app, ["assess", str(repo), "-f", "json"])
+    assert result.exit_code == 0 and len(entries(cache_home)) == 2
+
+
+def _tamper(path: Path, change) -> None:
+    entry = json.loads(path.read_text())
+    change(entry)
+    path.write_text(json.dumps(entry))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda p: p.write_text(p.read_text()[:40]),  # truncated
+        lambda p: p.write_text("not json"),
+        lambda p: p.write_bytes(b"\xff\xfe" * 10),
+        lambda p: p.write_text("[]"),
+        lambda p: _tamper(p, lambda e: e.update(schema=99)),
+        # the payload changed, its sha256 did not
+        lambda p: _tamper(p, lambda e: e["payload"]["facts"].update(calls="oops")),
+        lambda p: _tamper(p, lambda e: e.update(extra=1)),
+        lambda p: p.write_text(" " * (cache.MAX_ENTRY_BYTES + 10)),
+    ],
+)
+def test_corrupt_entries_are_ignored_and_replaced(repo, cache_home, damage):
+    expected = collect(repo).sources
+    for path in entries(cache_home):
+        damage(path)
+    assert collect(repo).sources == expected
+    assert collect(repo).sources == expected  # and the rewritten entries are sound again
+
+
+def _poison(path: Path, calls: list) -> None:
+    """Rewrite an entry the way an attacker who can write the cache would: a valid shape and digest."""
+    entry = json.loads(path.read_text())
+    entry["payload"]["facts"]["calls"] = calls
+    entry["sha256"] = cache._digest(entry["payload"])
+    path.write_text(json.dumps(entry))
+
+
+def _entry_of(home: Path, data: bytes, kind: str = "python") -> Path:
+    store = cache.FactsCache(home / "mlops-level")
+    key = store._key(kind, cache.blob_id(data))
+    return store._path(key)
+
+
+def test_a_poisoned_entry_claiming_mlflow_for_a_file_without_it_is_rejected(tmp_path, cache_home):
+    root = tmp_path / "repo"
+    root.mkdir()
+    # a test file is always parsed: its entry exists although it uses nothing
+    (root / "tests").mkdir()
+    (root / "tests" / "test_plain.py").write_text("def test_one():\n    assert 1 + 1 == 2\n")
+    init_repo(root)
+    before = report_to_dict(run(root))
+    path = _entry_of(cache_home, (root / "tests" / "test_plain.py").read_bytes())
+    assert path.exists()
+    _poison(path, [["mlflow.start_run", 1, [], []], ["mlflow.log_metric", 2, [], ["f1"]]])
+    facts = collect(root)
+    assert not any(c.name.startswith("mlflow") for c in facts.sources["tests/test_plain.py"].facts.calls)
+    assert report_to_dict(run(root))["checks"] == before["checks"]
+
+
+def test_a_poisoned_entry_is_confined_to_its_own_blob(repo, cache_home):
+    """An entry is only ever used for the one blob whose id it is filed under, and only with the words that
+    blob holds: util.py (which does use mlflow) can be told a different mlflow story, train.py cannot."""
+    collect(repo)
+    util = _entry_of(cache_home, (repo / "src" / "util.py").read_bytes())
+    _poison(util, [["mlflow.log_param", 6, [], []], ["os.path.join", 5, [], []]])
+    facts = collect(repo)
+    assert {c.name for c in facts.sources["src/util.py"].facts.calls} == {"mlflow.log_param", "os.path.join"}
+    train = parse_python(TRAIN.encode())
+    assert facts.sources["src/train.py"].facts.calls == train.calls
+    # a line that does not exist, or a name spelled with words the file lacks, is refused
+    _poison(util, [["mlflow.log_param", 999, [], []]])
+    assert 999 not in {c.line for c in collect(repo).sources["src/util.py"].facts.calls}
+    _poison(util, [["sagemaker.Model.register", 6, [], []]])
+    names = {c.name for c in collect(repo).sources["src/util.py"].facts.calls}
+    assert "sagemaker.Model.register" not in names and "mlflow.log_param" in names
+
+
+def test_an_entry_copied_under_another_name_is_ignored(repo, cache_home):
+    collect(repo)
+    train = _entry_of(cache_home, (repo / "src" / "train.py").read_bytes())
+    util = _entry_of(cache_home, (repo / "src" / "util.py").read_bytes())
+    util.write_bytes(train.read_bytes())  # a valid entry, but for another blob
+    assert collect(repo).sources["src/util.py"].facts == parse_python((repo / "src" / "util.py").read_bytes())
+
+
+def test_a_symlinked_entry_is_not_followed(repo, cache_home, tmp_path):
+    collect(repo)
+    util = _entry_of(cache_home, (repo / "src" / "util.py").read_bytes())
+    decoy = tmp_path / "decoy.json"
+    decoy.write_bytes(util.read_bytes())
+    util.unlink()
+    util.symlink_to(decoy)
+    store = cache.FactsCache(cache_home / "mlops-level")
+    assert store.get("python", cache.blob_id((repo / "src" / "util.py").read_bytes())) is None
+
+
+def test_decode_refuses_other_types():
+    good = cache.encode_facts(parse_python(TRAIN.encode()))
+    assert cache.decode_facts(good, []) is not None
+    for field, bad in (
+        ("calls", [["x", "1", [], []]]),
+        ("calls", [["x", True, [], []]]),
+        ("calls", [["x", -1, [], []]]),
+        ("imports", [["x"]]),
+        ("gates", [[1, [], "yes", [], []]]),
+        ("has_main_guard", 1),
+        ("strings", {"a": 1}),
+    ):
+        assert cache.decode_facts({**good, field: bad}, []) is None, field
+    assert cache.decode_facts({**good, "__class__": "os.system"}, []) is None
+    assert cache.decode_facts("facts", []) is None
+
+
+def test_eviction_removes_the_oldest_beyond_the_cap(tmp_path):
+    store = cache.FactsCache(tmp_path / "c", max_bytes=20_000)
+    for index in range(40):
+        store.put("python", f"{index:040x}", {"facts": {"pad": "x" * 900}})
+        path = store._path(store._key("python", f"{index:040x}"))
+        os.utime(path, (1_000_000 + index, 1_000_000 + index))
+    assert store.prune() > 0
+    kept = [i for i in range(40) if store.get("python", f"{i:040x}") is not None]
+    assert kept and kept == list(range(40 - len(kept), 40))  # the newest survive
+    total = sum(p.stat().st_size for p in (tmp_path / "c").rglob("*.json"))
+    assert total <= 20_000 * 9 // 10
+    assert store.prune() == 0
+
+
+def test_a_run_that_wrote_prunes_at_most_hourly(tmp_path):
+    store = cache.FactsCache(tmp_path / "c", max_bytes=10**9)
+    store.maybe_prune()  # nothing written: no work, no stamp
+    assert not (tmp_path / "c" / f"v{cache.SCHEMA}" / "pruned").exists()
+    store.put("python", "0" * 40, {"facts": {}})
+    store.maybe_prune()
+    assert (tmp_path / "c" / f"v{cache.SCHEMA}" / "pruned").exists()
+
+
+def test_an_unwritable_cache_is_only_a_miss(repo, tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file where the folder should be
+    assert collect(repo).sources["src/train.py"].facts.calls
+
+
+@pytest.mark.parametrize("name", ["l1_prefect_mlflow_dvc", "l2_kfp_vertex", "l2_prefect_full", "monorepo"])
+def test_reports_are_identical_with_and_without_cache(fixture_repo, cache_home, name):
+    root = fixture_repo(name)
+    with cache.disabled():
+        plain = report_to_dict(run(root))
+    cold = report_to_dict(run(root))
+    warm = report_to_dict(run(root))
+    assert entries(cache_home)
+    assert plain == cold == warm
+
+
+def test_notebooks_are_cached_and_checked(tmp_path, cache_home):
+    root = tmp_path / "nb"
+    root.mkdir()
+    cells = [
+        {"cell_type": "code", "source": ["import mlflow\n", "mlflow.log_metric('a', 1)\n"], "metadata": {}},
+        {"cell_type": "code", "source": ["def broken(:\n"], "metadata": {}},
+    ]
+    (root / "explore.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4}))
+    init_repo(root)
+    first = collect(root)
+    assert any("1 code cell(s) are not valid" in w for w in first.warnings)
+    path = _entry_of(cache_home, (root / "explore.ipynb").read_bytes(), "notebook")
+    assert path.exists()
+    second = collect(root)
+    assert second.sources == first.sources and second.warnings == first.warnings
+    entry = json.loads(path.read_text())
+    entry["payload"]["lines"] = ["import sagemaker"]
+    entry["sha256"] = cache._digest(entry["payload"])
+    path.write_text(json.dumps(entry))
+    assert collect(root).sources == first.sources
