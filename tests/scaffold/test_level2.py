@@ -81,6 +81,7 @@ LEVEL2_FILES = {
             "monitoring",
             "pipeline",
             "promotion",
+            "registry_errors",
             "rollback",
             "serve",
             "settings",
@@ -289,3 +290,10 @@ def test_assess_rates_the_level2_project_exactly_level2(baked):
 
     report = assess_directory(baked(2))
     assert report.rating.level == 2, [(c.spec.id, c.status.value) for c in report.checks]
+
+
+def test_gate_and_promotion_jobs_share_one_registry_concurrency_group(baked):
+    project = baked(2)
+    cd, ct, monitor = (workflow(project, name) for name in ("cd.yml", "ct.yml", "monitor.yml"))
+    jobs = [cd["jobs"]["staging"], cd["jobs"]["production"], ct["jobs"]["retrain"], monitor["jobs"]["drift"]]
+    assert all(job["concurrency"] == {"group": "model-registry", "cancel-in-progress": False} for job in jobs)

@@ -32,6 +32,19 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        return _run(args)
+    except Exception as error:
+        # Only MLflow's "not found" means "nothing yet" (handled where it is read); any other registry error, a
+        # 503 from the tracking server or a corrupted database ("file is not a database"), fails the command.
+        if type(error).__module__.split(".")[0] not in ("mlflow", "sqlalchemy"):
+            raise
+        print(f"error: the model registry failed: {(str(error).splitlines() or [type(error).__name__])[0]}",
+              file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
         settings = config.load()
     except ValueError as error:  # a malformed configs/<MLOPS_ENV>.yaml or a non-numeric override
         print(f"error: {error}", file=sys.stderr)
@@ -56,12 +69,16 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
 
         from .pipeline import training_pipeline
+        from .registry import ChampionChanged
         from .validation import DataValidationError
 
         try:
             result = training_pipeline(force=args.force)
         except DataValidationError as error:
             print(f"pipeline stopped before training, registry untouched: {error}", file=sys.stderr)
+            return 1
+        except ChampionChanged as error:
+            print(f"pipeline: promotion refused: {error}", file=sys.stderr)
             return 1
         print(json.dumps(result, indent=2))
     elif args.command == "status":

@@ -47,10 +47,7 @@ class Evaluation:
 def evaluation(settings: config.Settings) -> Evaluation:
     """Read the newest model version, its training run and the gate's decision from the registry."""
     client = registry.client(settings)
-    try:
-        versions = client.search_model_versions(f"name = '{settings.model_name}'")
-    except MlflowException:
-        versions = []
+    versions = client.search_model_versions(f"name = '{settings.model_name}'")  # [] for an unknown model
     if not versions:
         raise LookupError(f"no version of model {settings.model_name!r} is registered yet: run the pipeline first")
     newest = max(versions, key=lambda version: int(version.version))
@@ -74,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         result = evaluation(config.load())
-    except LookupError as error:
+    except (LookupError, MlflowException) as error:  # nothing registered; the registry failed
         print(f"evaluate: error: {error}", file=sys.stderr)
         return 1
     print(result.to_markdown())

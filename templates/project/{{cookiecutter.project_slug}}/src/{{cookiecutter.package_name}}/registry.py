@@ -21,6 +21,44 @@ GATE_METRIC = "accuracy"
 MODEL_REQUIREMENTS = ("scikit-learn", "pandas", "numpy", "skops")  # pinned to the versions installed here
 
 
+class ChampionChanged(RuntimeError):
+    """The champion alias moved between the gate's read and the promotion: another run promoted meanwhile."""
+
+
+def is_not_found(error: MlflowException) -> bool:
+    """True only for MLflow's "does not exist" answers: no such registered model, version or alias.
+
+    Any other registry error (a 503 from the tracking server, a corrupted database, a permission error) is not
+    "no champion yet" and must fail the run rather than promote against nothing.
+    """
+    if error.error_code == "RESOURCE_DOES_NOT_EXIST":
+        return True
+    # the SQL store answers a missing alias with INVALID_PARAMETER_VALUE "Registered model alias X not found."
+    message = str(error.message)
+    return error.error_code == "INVALID_PARAMETER_VALUE" and "alias" in message and "not found" in message
+
+
+def alias_version(mlflow_client: MlflowClient, name: str, alias: str):
+    """The model version `alias` points at, or None when the model or the alias does not exist (other errors raise)."""
+    try:
+        return mlflow_client.get_model_version_by_alias(name, alias)
+    except MlflowException as error:
+        if is_not_found(error):
+            return None
+        raise
+
+
+def check_champion_unchanged(mlflow_client: MlflowClient, name: str, expected: str | None) -> None:
+    """Check-and-set guard: re-read `champion` right before moving it; refuse if it changed since the gate read it."""
+    current = alias_version(mlflow_client, name, CHAMPION)
+    found = str(current.version) if current is not None else None
+    if found != (str(expected) if expected is not None else None):
+        raise ChampionChanged(
+            f"{name}: {CHAMPION} is version {found or 'none'} now, but the gate compared against version "
+            f"{expected or 'none'}; another run promoted meanwhile, so this promotion is refused (re-run to gate again)"
+        )
+
+
 @dataclasses.dataclass(frozen=True)
 class Champion:
     version: str
@@ -62,9 +100,8 @@ def last_trained_data_version(settings: Settings) -> str | None:
 
 
 def load_champion(settings: Settings) -> Champion | None:
-    try:
-        current = client(settings).get_model_version_by_alias(settings.model_name, CHAMPION)
-    except MlflowException:  # no registered model or no champion yet
+    current = alias_version(client(settings), settings.model_name, CHAMPION)
+    if current is None:  # no registered model or no champion yet; any other registry error raises
         return None
     model = mlflow.sklearn.load_model(f"models:/{settings.model_name}/{current.version}")
     return Champion(version=current.version, run_id=current.run_id, model=model)
@@ -140,6 +177,14 @@ def record(settings: Settings, model, features, metrics: dict[str, float], decis
         new_version = str(info.registered_model_version)
         mlflow.set_tag("registered_version", new_version)
     if decision.promote:
+        try:
+            check_champion_unchanged(mlflow_client, settings.model_name, champion.version if champion else None)
+        except ChampionChanged as conflict:
+            mlflow_client.set_tag(run.info.run_id, "decision", "refused")
+            mlflow_client.set_tag(run.info.run_id, "decision_reason", str(conflict))
+            mlflow_client.set_model_version_tag(settings.model_name, new_version, "decision", "refused")
+            mlflow_client.set_model_version_tag(settings.model_name, new_version, "run_id", run.info.run_id)
+            raise
         if champion is not None:
             mlflow_client.set_registered_model_alias(settings.model_name, PREVIOUS_CHAMPION, champion.version)
         mlflow_client.set_registered_model_alias(settings.model_name, CHAMPION, new_version)
@@ -155,7 +200,9 @@ def status(settings: Settings) -> dict[str, object]:
     mlflow_client = client(settings)
     try:
         registered = mlflow_client.get_registered_model(settings.model_name)
-    except MlflowException:
+    except MlflowException as error:
+        if not is_not_found(error):
+            raise
         return {"model": settings.model_name, "aliases": {}, "versions": []}
     versions = mlflow_client.search_model_versions(f"name = '{settings.model_name}'")
     return {

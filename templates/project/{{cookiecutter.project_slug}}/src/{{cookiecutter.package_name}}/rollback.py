@@ -29,14 +29,12 @@ def rollback(settings: config.Settings) -> Rollback:
     """Restore `previous-champion` as `champion`; raise LookupError when there is nothing to roll back to."""
     client = registry.client(settings)
     name = settings.model_name
-    try:
-        previous = client.get_model_version_by_alias(name, registry.PREVIOUS_CHAMPION)
-    except MlflowException:
-        raise LookupError(f"model {name!r} has no {registry.PREVIOUS_CHAMPION!r} version to roll back to") from None
-    try:
-        demoted = str(client.get_model_version_by_alias(name, registry.CHAMPION).version)
-    except MlflowException:
-        demoted = None
+    previous = registry.alias_version(client, name, registry.PREVIOUS_CHAMPION)  # other registry errors raise
+    if previous is None:
+        raise LookupError(f"model {name!r} has no {registry.PREVIOUS_CHAMPION!r} version to roll back to")
+    current = registry.alias_version(client, name, registry.CHAMPION)
+    demoted = str(current.version) if current is not None else None
+    registry.check_champion_unchanged(client, name, demoted)  # check-and-set: nobody promoted since the read
     when = datetime.now(timezone.utc).isoformat(timespec="seconds")
     client.set_registered_model_alias(name, registry.CHAMPION, previous.version)
     client.delete_registered_model_alias(name, registry.PREVIOUS_CHAMPION)
@@ -51,7 +49,7 @@ def main() -> int:
     settings = config.load()
     try:
         result = rollback(settings)
-    except LookupError as error:
+    except (LookupError, registry.ChampionChanged, MlflowException) as error:
         print(f"rollback: error: {error}", file=sys.stderr)
         return 1
     print(f"{result.model_name}: champion is version {result.restored} again"

@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import mlflow.sklearn
 import pandas as pd
-from mlflow.exceptions import MlflowException
 
 from .config import Settings
 from .features import build_features
-from .registry import CHAMPION, client
+from .registry import CHAMPION, alias_version, client
 
 
 def score(settings: Settings, raw: pd.DataFrame) -> pd.DataFrame:
     """`raw` with the champion's prediction, its probability of class 1 and the model version that made them."""
-    try:
-        champion = client(settings).get_model_version_by_alias(settings.model_name, CHAMPION)
-    except MlflowException:
-        raise LookupError(f"model {settings.model_name!r} has no champion yet: run the pipeline first") from None
+    champion = alias_version(client(settings), settings.model_name, CHAMPION)  # other registry errors raise
+    if champion is None:
+        raise LookupError(f"model {settings.model_name!r} has no champion yet: run the pipeline first")
     model = mlflow.sklearn.load_model(f"models:/{settings.model_name}/{champion.version}")
     features = build_features(raw)
     return raw.assign(
