@@ -372,12 +372,12 @@ def main() -> int:
             ("mlops-level --help", help_run),
         ]
         print(
-            f"\\n{'measurement (median of ' + str(args.repeat) + ', fresh processes)':<58}"
+            f"\n{'measurement (median of ' + str(args.repeat) + ', fresh processes)':<58}"
             f"{'wall s':>8}{'cpu s':>8}{'peak MB':>9}"
         )
         for label, row in rows:
             print(f"{label:<58}{row['wall_s']:>8.3f}{row['cpu_s']:>8.3f}{row['peak_mb']:>9}")
-        print("\\ngrowth (time per 1,000 files)")
+        print("\ngrowth (time per 1,000 files)")
         for count, row in growth.items():
             c, w = row["cold"], row["warm"]
             cold_ms, warm_ms = (1e6 * x["wall_s"] / count for x in (c, w))
@@ -385,18 +385,20 @@ def main() -> int:
                 f"  {count:>7} files  cold {c['wall_s']:6.2f} s ({cold_ms:6.1f} ms)"
                 f"  warm {w['wall_s']:6.2f} s ({warm_ms:6.1f} ms)  peak {c['peak_mb']} MB"
             )
-        ref = grep_one["wall_s"]
+
+        def ratio(a: dict, b: dict) -> tuple[float, float]:
+            return a["wall_s"] / b["wall_s"], a["cpu_s"] / max(b["cpu_s"], 1e-9)
+
         checks = [
-            ("cold / one git grep", cold["wall_s"] / ref, 3.0),
-            ("warm / one git grep", warm["wall_s"] / ref, 2.0),
-            ("--base HEAD / one assess (warm)", base_warm["wall_s"] / warm["wall_s"], 1.3),
-            ("--base HEAD / one assess (cold)", base_cold["wall_s"] / cold["wall_s"], 1.3),
+            ("cold / one git grep", ratio(cold, grep_one), 3.0),
+            ("warm / one git grep", ratio(warm, grep_one), 2.0),
+            ("--base HEAD / one assess (warm)", ratio(base_warm, warm), 1.3),
+            ("--base HEAD / one assess (cold)", ratio(base_cold, cold), 1.3),
         ]
-        print("\\ntargets")
-        for label, ratio, target in checks:
-            print(
-                f"  {label:<34}{ratio:6.2f}x  (target <= {target}x)  {'ok' if ratio <= target else 'MISSED'}"
-            )
+        print("\ntargets (wall ratio, and CPU ratio: wall time is inflated when the machine is shared)")
+        for label, (wall, cpu), target in checks:
+            verdict = "ok" if wall <= target else "ok on CPU" if cpu <= target else "MISSED"
+            print(f"  {label:<34}{wall:6.2f}x wall {cpu:6.2f}x cpu  (target <= {target}x)  {verdict}")
         print(
             f"  {'cold / per-check git grep':<34}{cold['wall_s'] / grep_each['wall_s']:6.2f}x  (second line)"
         )
@@ -430,7 +432,7 @@ def main() -> int:
             "small_warm": small_warm,
             "help": help_run,
             "growth": growth,
-            "ratios": {label: round(ratio, 2) for label, ratio, _ in checks},
+            "ratios": {label: [round(wall, 2), round(cpu, 2)] for label, (wall, cpu), _ in checks},
             **machine_figures(load_before),
         }
         figures.pop("peak_rss_mb", None)  # the children's peak is per measurement above

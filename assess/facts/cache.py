@@ -3,15 +3,18 @@
 An entry holds the facts `pysource` read from one file's bytes, keyed by git's blob id of those bytes (the
 sha1 of `blob <size>\\0<bytes>`, computed here from what `collect` actually read, so a modified work-tree
 file never borrows the facts of its committed version), the tool version and a fingerprint of the parsing
-code. Entries live under `$XDG_CACHE_HOME/mlops-level` (default `~/.cache/mlops-level`), one JSON file each,
-and the folder is bounded (`MAX_BYTES`; the oldest entries go first).
+code. Entries live in one SQLite file under `$XDG_CACHE_HOME/mlops-level` (default `~/.cache/mlops-level`):
+each row is a key and a JSON text. One file rather than a file per entry because creating thousands of small
+files costs more than parsing them; a run's new entries are written in one transaction when it ends. The
+cache is bounded (`MAX_BYTES`; the oldest entries go first).
 
-Only data is stored: JSON, never pickle, nothing executed or imported. Every entry is checked before use:
+Only data is stored: JSON text, never pickle, nothing executed or imported. Every entry is checked before use:
 its size, its JSON shape (`decode_facts` rebuilds the dataclasses field by field and refuses any other type),
-a sha256 of its payload (a truncated or corrupt file is ignored), its key (an entry copied under another
-name is ignored), and its facts against the file it is used for (`consistent`): every name, string and gate
-word it claims must be spelled in that file, and every line must exist. A poisoned entry can therefore only
-ever describe the one blob whose id it is filed under, and only with words that blob holds.
+a sha256 of its payload (a damaged row is ignored and removed), its key (a row copied under another key is
+ignored), and its facts against the file it is used for (`consistent`): every name, string and gate word it
+claims must be spelled in that file, and every line must exist. A poisoned entry can therefore only ever
+describe the one blob whose id it is filed under, and only with words that blob holds. A damaged database
+file is a miss, then replaced.
 
 Turned off by `assess --no-cache` (`disabled()`), or by the environment variable MLOPS_LEVEL_NO_CACHE=1.
 """
@@ -24,7 +27,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,9 +35,9 @@ from mlops_level.assess.facts.pysource import Call, Decorated, Gate, PyFacts
 
 ENV_DISABLE = "MLOPS_LEVEL_NO_CACHE"
 SCHEMA = 1
-MAX_BYTES = 200 * 1024 * 1024  # the whole cache folder
-MAX_ENTRY_BYTES = 8 * 1024 * 1024  # one entry; larger files are not trusted (nor written)
-PRUNE_EVERY_S = 3600  # the folder's size is measured at most this often (or when a run wrote a lot)
+DATABASE = f"facts-v{SCHEMA}.sqlite3"
+MAX_BYTES = 200 * 1024 * 1024  # the sum of the entries kept
+MAX_ENTRY_BYTES = 8 * 1024 * 1024  # one entry; larger ones are not trusted (nor written)
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _switched_off = False
 
@@ -79,57 +81,85 @@ def _fingerprint() -> str:
 
 
 class FactsCache:
-    """One cache folder. Every failure to read or write is silent: the cache is only ever a shortcut."""
+    """One cache database, opened on first use. Every failure to read or write is silent: the cache is only
+    ever a shortcut. `put` collects entries in memory; `flush` writes them in one transaction and bounds the
+    database."""
 
     def __init__(self, root: Path, max_bytes: int = MAX_BYTES) -> None:
         self.root = root
+        self.path = root / DATABASE
         self.max_bytes = max_bytes
-        self.written = 0  # bytes written by this object
+        self.pending: dict[str, str] = {}  # key -> entry text, written by `flush`
+        self.written = 0  # bytes written by `flush`
+        self._db = None
+        self._broken = False
+
+    def _connect(self):
+        if self._db is None and not self._broken:
+            import sqlite3  # ~5 ms, only for repositories with something to parse
+
+            try:
+                self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+                self._db = self._open(sqlite3)
+            except sqlite3.OperationalError:  # locked by another process, unwritable ...: no cache this run
+                pass
+            except sqlite3.DatabaseError:  # not a database, or damaged: replaced by an empty one
+                with contextlib.suppress(OSError, sqlite3.Error):
+                    self.path.unlink()
+                    self._db = self._open(sqlite3)
+            except (OSError, sqlite3.Error):
+                pass
+            self._broken = self._db is None
+        return self._db
+
+    def _open(self, sqlite3):
+        db = sqlite3.connect(self.path, timeout=2, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS entries "
+                "(key TEXT PRIMARY KEY, body TEXT NOT NULL, size INTEGER NOT NULL, stamp REAL NOT NULL)"
+            )
+            db.execute("CREATE INDEX IF NOT EXISTS by_stamp ON entries (stamp)")
+            db.execute("SELECT count(*) FROM entries").fetchone()  # a damaged file fails here
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def _key(self, kind: str, blob: str) -> str:
         return hashlib.sha256(f"{_fingerprint()}\0{kind}\0{blob}".encode()).hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.root / f"v{SCHEMA}" / key[:2] / f"{key}.json"
-
     def get(self, kind: str, blob: str) -> dict | None:
-        """The payload filed under (kind, blob), or None when absent, unreadable, corrupt or mislabelled."""
+        """The payload filed under (kind, blob), or None when absent, unreadable, damaged or mislabelled."""
         key = self._key(kind, blob)
-        try:
-            fd = os.open(self._path(key), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except OSError:
+        if key in self.pending:
+            return _checked(self.pending[key].encode("utf-8"), key, kind, blob)
+        db = self._connect()
+        if db is None:
             return None
         try:
-            with os.fdopen(fd, "rb") as handle:
-                raw = handle.read(MAX_ENTRY_BYTES + 1)
-        except OSError:
+            row = db.execute("SELECT body FROM entries WHERE key = ?", (key,)).fetchone()
+        except Exception:  # sqlite3.Error, or a damaged file found late
             return None
-        if len(raw) > MAX_ENTRY_BYTES:
+        if row is None:
             return None
-        try:
-            entry = json.loads(raw)
-        except (ValueError, RecursionError):
-            return None
-        if not isinstance(entry, dict) or set(entry) != {
-            "schema",
-            "key",
-            "kind",
-            "blob",
-            "sha256",
-            "payload",
-        }:
-            return None
-        payload = entry["payload"]
-        if (
-            entry["schema"] != SCHEMA
-            or entry["key"] != key
-            or entry["kind"] != kind
-            or entry["blob"] != blob
-            or not isinstance(payload, dict)
-            or entry["sha256"] != _digest(payload)
-        ):
-            return None
+        body = row[0]
+        raw = body.encode("utf-8", "replace") if isinstance(body, str) else b""
+        payload = _checked(raw, key, kind, blob)
+        if payload is None:  # damaged or foreign: removed, so that `put` replaces it
+            self.discard(kind, blob)
         return payload
+
+    def discard(self, kind: str, blob: str) -> None:
+        """Remove an entry found unsound (facts that do not fit the file), so that `put` can replace it."""
+        key = self._key(kind, blob)
+        self.pending.pop(key, None)
+        db = self._connect()
+        if db is not None:
+            with contextlib.suppress(Exception):
+                db.execute("DELETE FROM entries WHERE key = ?", (key,))
 
     def put(self, kind: str, blob: str, payload: dict) -> None:
         key = self._key(kind, blob)
@@ -141,75 +171,60 @@ class FactsCache:
             "sha256": _digest(payload),
             "payload": payload,
         }
-        data = json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        if len(data) > MAX_ENTRY_BYTES:
-            return
-        path = self._path(key)
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.replace(temporary, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
-        except OSError:
-            return
-        self.written += len(data)
+        text = json.dumps(entry, separators=(",", ":"), ensure_ascii=False)
+        if len(text.encode("utf-8")) <= MAX_ENTRY_BYTES:
+            self.pending[key] = text
 
-    def maybe_prune(self) -> None:
-        """Bound the folder after a run that wrote entries: measured at most once an hour, or at once when
-        this run alone wrote a tenth of the cap."""
-        if not self.written:
+    def flush(self) -> None:
+        """Write the pending entries in one transaction, then bound the database."""
+        if not self.pending:
             return
-        stamp = self.root / f"v{SCHEMA}" / "pruned"
+        db = self._connect()
+        rows = [(key, text, len(text), time.time()) for key, text in self.pending.items()]
+        self.pending = {}
+        if db is None:
+            return
         try:
-            recent = time.time() - stamp.stat().st_mtime < PRUNE_EVERY_S
-        except OSError:
-            recent = False
-        if recent and self.written < self.max_bytes // 10:
+            with contextlib.closing(db.cursor()) as cursor:
+                cursor.execute("BEGIN IMMEDIATE")
+                cursor.executemany(
+                    "INSERT OR REPLACE INTO entries (key, body, size, stamp) VALUES (?, ?, ?, ?)", rows
+                )
+                cursor.execute("COMMIT")
+        except Exception:  # locked by another process for too long, full disk ...: the entries are lost
+            with contextlib.suppress(Exception):
+                db.execute("ROLLBACK")
             return
+        self.written += sum(r[2] for r in rows)
         self.prune()
-        with contextlib.suppress(OSError):
-            stamp.touch()
 
     def prune(self) -> int:
-        """Remove the oldest entries until the folder holds at most 90 % of the cap; returns how many."""
-        entries = []
-        total = 0
-        base = self.root / f"v{SCHEMA}"
+        """Remove the oldest entries until they add up to at most 90 % of the cap (when over it); returns
+        how many were removed."""
+        db = self._connect()
+        if db is None:
+            return 0
         try:
-            shards = list(os.scandir(base))
-        except OSError:
-            return 0
-        for shard in shards:
-            if not shard.is_dir(follow_symlinks=False):
-                continue
-            try:
-                items = list(os.scandir(shard.path))
-            except OSError:
-                continue
-            for item in items:
-                try:
-                    info = item.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                entries.append((info.st_mtime, info.st_size, item.path))
-                total += info.st_size
-        removed = 0
-        if total <= self.max_bytes:
-            return 0
-        for _, size, path in sorted(entries):
-            if total <= self.max_bytes * 9 // 10:
-                break
-            with contextlib.suppress(OSError):
-                os.unlink(path)
+            total = db.execute("SELECT coalesce(sum(size), 0) FROM entries").fetchone()[0]
+            if total <= self.max_bytes:
+                return 0
+            removed = 0
+            for key, size in db.execute("SELECT key, size FROM entries ORDER BY stamp, key").fetchall():
+                if total <= self.max_bytes * 9 // 10:
+                    break
+                db.execute("DELETE FROM entries WHERE key = ?", (key,))
                 total -= size
                 removed += 1
-        return removed
+            return removed
+        except Exception:
+            return 0
+
+    def close(self) -> None:
+        self.flush()
+        if self._db is not None:
+            with contextlib.suppress(Exception):
+                self._db.close()
+            self._db = None
 
 
 def open_cache() -> FactsCache | None:
@@ -217,6 +232,29 @@ def open_cache() -> FactsCache | None:
     if _switched_off or os.environ.get(ENV_DISABLE, "").strip() not in ("", "0"):
         return None
     return FactsCache(folder())
+
+
+def _checked(raw: bytes, key: str, kind: str, blob: str) -> dict | None:
+    """The payload of an entry's bytes when they are a sound entry for exactly (key, kind, blob)."""
+    if len(raw) > MAX_ENTRY_BYTES:
+        return None
+    try:
+        entry = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(entry, dict) or set(entry) != {"schema", "key", "kind", "blob", "sha256", "payload"}:
+        return None
+    payload = entry["payload"]
+    if (
+        entry["schema"] != SCHEMA
+        or entry["key"] != key
+        or entry["kind"] != kind
+        or entry["blob"] != blob
+        or not isinstance(payload, dict)
+        or entry["sha256"] != _digest(payload)
+    ):
+        return None
+    return payload
 
 
 def _digest(payload: dict) -> str:

@@ -330,7 +330,7 @@ def collect(root: Path, *, git_root: Path | None = None, git: GitFacts | None = 
                 facts.texts[rel] = text
     _parse_yaml(facts, pending_yaml, reader.mentioned)
     if reader.cache is not None:
-        reader.cache.maybe_prune()
+        reader.cache.close()  # the new entries, in one transaction
     facts.local_modules = {
         s.module.split(".")[0] for s in facts.sources.values() if s.module and s.role == "prod"
     }
@@ -387,6 +387,7 @@ def _read_python(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
             if cached is not None and cache.consistent(cached, words | _unescaped_words(text)):
                 source.facts = cached
                 return
+            store.discard("python", blob)
     try:
         source.facts = parse_python(source_input)
     except SyntaxError as exc:
@@ -424,7 +425,12 @@ def _read_notebook(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
         return
     store = reader.cache
     blob = cache.blob_id(data) if store is not None else ""
-    cached = _cached_notebook(store.get("notebook", blob), words, len(cells)) if store is not None else None
+    cached = None
+    if store is not None:
+        payload = store.get("notebook", blob)
+        cached = _cached_notebook(payload, words, len(cells))
+        if payload is not None and cached is None:
+            store.discard("notebook", blob)
     if cached is not None:
         source.facts, dropped = cached
     else:

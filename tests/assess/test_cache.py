@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -23,8 +23,29 @@ TRAIN = (
 PLAIN = "import os\n\n\ndef helper(run):\n    return os.path.join('a', 'b')\n"
 
 
-def entries(root: Path) -> list[Path]:
-    return sorted((root / "mlops-level").rglob("*.json"))
+def db_path(home: Path) -> Path:
+    return home / "mlops-level" / cache.DATABASE
+
+
+def entries(home: Path) -> dict[str, str]:
+    """key -> entry text of every row of the cache under `home`."""
+    if not db_path(home).exists():
+        return {}
+    with sqlite3.connect(db_path(home)) as db:
+        return dict(db.execute("SELECT key, body FROM entries").fetchall())
+
+
+def key_of(data: bytes, kind: str = "python") -> str:
+    return cache.FactsCache(Path("/unused"))._key(kind, cache.blob_id(data))
+
+
+def read_entry(home: Path, key: str) -> dict:
+    return json.loads(entries(home)[key])
+
+
+def write_entry(home: Path, key: str, body: str | bytes) -> None:
+    with sqlite3.connect(db_path(home)) as db:
+        db.execute("UPDATE entries SET body = ? WHERE key = ?", (body, key))
 
 
 @pytest.fixture
@@ -63,9 +84,11 @@ def test_tests_never_use_the_real_home():
 def test_miss_then_hit_with_identical_facts(repo, cache_home):
     first = collect(repo)
     assert len(entries(cache_home)) == 2  # one entry per parsed file
-    stamps = {p: p.stat().st_mtime_ns for p in entries(cache_home)}
+    with sqlite3.connect(db_path(cache_home)) as db:
+        stamps = db.execute("SELECT key, stamp FROM entries").fetchall()
     second = collect(repo)
-    assert {p: p.stat().st_mtime_ns for p in entries(cache_home)} == stamps  # read, not rewritten
+    with sqlite3.connect(db_path(cache_home)) as db:
+        assert db.execute("SELECT key, stamp FROM entries").fetchall() == stamps  # read, not rewritten
     assert second.sources == first.sources
 
 
@@ -89,10 +112,10 @@ def test_a_modified_work_tree_file_does_not_borrow_the_committed_facts(repo, cac
 def test_env_var_and_context_turn_it_off(repo, cache_home, monkeypatch):
     with cache.disabled():
         collect(repo)
-    assert entries(cache_home) == []
+    assert entries(cache_home) == {}
     monkeypatch.setenv(cache.ENV_DISABLE, "1")
     collect(repo)
-    assert entries(cache_home) == []
+    assert entries(cache_home) == {}
     monkeypatch.setenv(cache.ENV_DISABLE, "0")
     collect(repo)
     assert len(entries(cache_home)) == 2
@@ -101,51 +124,59 @@ def test_env_var_and_context_turn_it_off(repo, cache_home, monkeypatch):
 def test_no_cache_option(repo, cache_home):
     result = CliRunner().invoke(app, ["assess", str(repo), "-f", "json", "--no-cache"])
     assert result.exit_code == 0, result.output
-    assert entries(cache_home) == []
+    assert entries(cache_home) == {}
     result = CliRunner().invoke(app, ["assess", str(repo), "-f", "json"])
     assert result.exit_code == 0 and len(entries(cache_home)) == 2
 
 
-def _tamper(path: Path, change) -> None:
-    entry = json.loads(path.read_text())
-    change(entry)
-    path.write_text(json.dumps(entry))
+def _tamper(change):
+    def damage(text: str) -> str:
+        entry = json.loads(text)
+        change(entry)
+        return json.dumps(entry)
+
+    return damage
 
 
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda p: p.write_text(p.read_text()[:40]),  # truncated
-        lambda p: p.write_text("not json"),
-        lambda p: p.write_bytes(b"\xff\xfe" * 10),
-        lambda p: p.write_text("[]"),
-        lambda p: _tamper(p, lambda e: e.update(schema=99)),
+        lambda t: t[:40],  # truncated
+        lambda t: "not json",
+        lambda t: "[]",
+        lambda t: b"\xff\xfe" * 10,  # a BLOB where a JSON text belongs
+        _tamper(lambda e: e.update(schema=99)),
         # the payload changed, its sha256 did not
-        lambda p: _tamper(p, lambda e: e["payload"]["facts"].update(calls="oops")),
-        lambda p: _tamper(p, lambda e: e.update(extra=1)),
-        lambda p: p.write_text(" " * (cache.MAX_ENTRY_BYTES + 10)),
+        _tamper(lambda e: e["payload"]["facts"].update(calls="oops")),
+        _tamper(lambda e: e.update(extra=1)),
+        _tamper(lambda e: e.update(key="0" * 64)),
+        lambda t: " " * (cache.MAX_ENTRY_BYTES + 10),
     ],
 )
-def test_corrupt_entries_are_ignored_and_replaced(repo, cache_home, damage):
+def test_damaged_entries_are_ignored_and_replaced(repo, cache_home, damage):
     expected = collect(repo).sources
-    for path in entries(cache_home):
-        damage(path)
+    for key, body in entries(cache_home).items():
+        write_entry(cache_home, key, damage(body))
     assert collect(repo).sources == expected
-    assert collect(repo).sources == expected  # and the rewritten entries are sound again
+    assert all(json.loads(b)["kind"] == "python" for b in entries(cache_home).values())  # rewritten
+    assert collect(repo).sources == expected
 
 
-def _poison(path: Path, calls: list) -> None:
+def test_a_damaged_database_file_is_a_miss_then_replaced(repo, cache_home):
+    expected = collect(repo).sources
+    db_path(cache_home).write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        db_path(cache_home).with_name(cache.DATABASE + suffix).unlink(missing_ok=True)
+    assert collect(repo).sources == expected
+    assert len(entries(cache_home)) == 2
+
+
+def _poison(home: Path, key: str, calls: list) -> None:
     """Rewrite an entry the way an attacker who can write the cache would: a valid shape and digest."""
-    entry = json.loads(path.read_text())
+    entry = read_entry(home, key)
     entry["payload"]["facts"]["calls"] = calls
     entry["sha256"] = cache._digest(entry["payload"])
-    path.write_text(json.dumps(entry))
-
-
-def _entry_of(home: Path, data: bytes, kind: str = "python") -> Path:
-    store = cache.FactsCache(home / "mlops-level")
-    key = store._key(kind, cache.blob_id(data))
-    return store._path(key)
+    write_entry(home, key, json.dumps(entry))
 
 
 def test_a_poisoned_entry_claiming_mlflow_for_a_file_without_it_is_rejected(tmp_path, cache_home):
@@ -156,49 +187,40 @@ def test_a_poisoned_entry_claiming_mlflow_for_a_file_without_it_is_rejected(tmp_
     (root / "tests" / "test_plain.py").write_text("def test_one():\n    assert 1 + 1 == 2\n")
     init_repo(root)
     before = report_to_dict(run(root))
-    path = _entry_of(cache_home, (root / "tests" / "test_plain.py").read_bytes())
-    assert path.exists()
-    _poison(path, [["mlflow.start_run", 1, [], []], ["mlflow.log_metric", 2, [], ["f1"]]])
+    key = key_of((root / "tests" / "test_plain.py").read_bytes())
+    assert key in entries(cache_home)
+    _poison(cache_home, key, [["mlflow.start_run", 1, [], []], ["mlflow.log_metric", 2, [], ["f1"]]])
     facts = collect(root)
     assert not any(c.name.startswith("mlflow") for c in facts.sources["tests/test_plain.py"].facts.calls)
     assert report_to_dict(run(root))["checks"] == before["checks"]
+    assert "mlflow" not in entries(cache_home)[key]  # the unsound entry was replaced by the real facts
 
 
 def test_a_poisoned_entry_is_confined_to_its_own_blob(repo, cache_home):
     """An entry is only ever used for the one blob whose id it is filed under, and only with the words that
     blob holds: util.py (which does use mlflow) can be told a different mlflow story, train.py cannot."""
     collect(repo)
-    util = _entry_of(cache_home, (repo / "src" / "util.py").read_bytes())
-    _poison(util, [["mlflow.log_param", 6, [], []], ["os.path.join", 5, [], []]])
+    util = key_of((repo / "src" / "util.py").read_bytes())
+    _poison(cache_home, util, [["mlflow.log_param", 6, [], []], ["os.path.join", 5, [], []]])
     facts = collect(repo)
     assert {c.name for c in facts.sources["src/util.py"].facts.calls} == {"mlflow.log_param", "os.path.join"}
     train = parse_python(TRAIN.encode())
     assert facts.sources["src/train.py"].facts.calls == train.calls
     # a line that does not exist, or a name spelled with words the file lacks, is refused
-    _poison(util, [["mlflow.log_param", 999, [], []]])
+    _poison(cache_home, util, [["mlflow.log_param", 999, [], []]])
     assert 999 not in {c.line for c in collect(repo).sources["src/util.py"].facts.calls}
-    _poison(util, [["sagemaker.Model.register", 6, [], []]])
+    collect(repo)  # the refused entry was replaced: poison it again
+    _poison(cache_home, util, [["sagemaker.Model.register", 6, [], []]])
     names = {c.name for c in collect(repo).sources["src/util.py"].facts.calls}
     assert "sagemaker.Model.register" not in names and "mlflow.log_param" in names
 
 
-def test_an_entry_copied_under_another_name_is_ignored(repo, cache_home):
+def test_an_entry_copied_under_another_key_is_ignored(repo, cache_home):
     collect(repo)
-    train = _entry_of(cache_home, (repo / "src" / "train.py").read_bytes())
-    util = _entry_of(cache_home, (repo / "src" / "util.py").read_bytes())
-    util.write_bytes(train.read_bytes())  # a valid entry, but for another blob
+    train = key_of((repo / "src" / "train.py").read_bytes())
+    util = key_of((repo / "src" / "util.py").read_bytes())
+    write_entry(cache_home, util, entries(cache_home)[train])  # a sound entry, but for another blob
     assert collect(repo).sources["src/util.py"].facts == parse_python((repo / "src" / "util.py").read_bytes())
-
-
-def test_a_symlinked_entry_is_not_followed(repo, cache_home, tmp_path):
-    collect(repo)
-    util = _entry_of(cache_home, (repo / "src" / "util.py").read_bytes())
-    decoy = tmp_path / "decoy.json"
-    decoy.write_bytes(util.read_bytes())
-    util.unlink()
-    util.symlink_to(decoy)
-    store = cache.FactsCache(cache_home / "mlops-level")
-    assert store.get("python", cache.blob_id((repo / "src" / "util.py").read_bytes())) is None
 
 
 def test_decode_refuses_other_types():
@@ -218,27 +240,27 @@ def test_decode_refuses_other_types():
     assert cache.decode_facts("facts", []) is None
 
 
-def test_eviction_removes_the_oldest_beyond_the_cap(tmp_path):
+def test_eviction_removes_the_oldest_beyond_the_cap(tmp_path, monkeypatch):
     store = cache.FactsCache(tmp_path / "c", max_bytes=20_000)
     for index in range(40):
+        monkeypatch.setattr(cache.time, "time", lambda index=index: 1_000_000.0 + index)
         store.put("python", f"{index:040x}", {"facts": {"pad": "x" * 900}})
-        path = store._path(store._key("python", f"{index:040x}"))
-        os.utime(path, (1_000_000 + index, 1_000_000 + index))
-    assert store.prune() > 0
+        store.flush()  # each flush prunes: the cap is never exceeded for long
     kept = [i for i in range(40) if store.get("python", f"{i:040x}") is not None]
     assert kept and kept == list(range(40 - len(kept), 40))  # the newest survive
-    total = sum(p.stat().st_size for p in (tmp_path / "c").rglob("*.json"))
-    assert total <= 20_000 * 9 // 10
+    with sqlite3.connect(tmp_path / "c" / cache.DATABASE) as db:
+        assert db.execute("SELECT sum(size) FROM entries").fetchone()[0] <= 20_000
     assert store.prune() == 0
+    store.close()
 
 
-def test_a_run_that_wrote_prunes_at_most_hourly(tmp_path):
-    store = cache.FactsCache(tmp_path / "c", max_bytes=10**9)
-    store.maybe_prune()  # nothing written: no work, no stamp
-    assert not (tmp_path / "c" / f"v{cache.SCHEMA}" / "pruned").exists()
+def test_entries_wait_for_one_transaction(tmp_path):
+    store = cache.FactsCache(tmp_path / "c")
     store.put("python", "0" * 40, {"facts": {}})
-    store.maybe_prune()
-    assert (tmp_path / "c" / f"v{cache.SCHEMA}" / "pruned").exists()
+    assert store.get("python", "0" * 40) == {"facts": {}}  # pending entries are seen by their writer
+    assert not (tmp_path / "c" / cache.DATABASE).exists()
+    store.close()
+    assert cache.FactsCache(tmp_path / "c").get("python", "0" * 40) == {"facts": {}}
 
 
 def test_an_unwritable_cache_is_only_a_miss(repo, tmp_path, monkeypatch):
@@ -270,12 +292,12 @@ def test_notebooks_are_cached_and_checked(tmp_path, cache_home):
     init_repo(root)
     first = collect(root)
     assert any("1 code cell(s) are not valid" in w for w in first.warnings)
-    path = _entry_of(cache_home, (root / "explore.ipynb").read_bytes(), "notebook")
-    assert path.exists()
+    key = key_of((root / "explore.ipynb").read_bytes(), "notebook")
+    assert key in entries(cache_home)
     second = collect(root)
     assert second.sources == first.sources and second.warnings == first.warnings
-    entry = json.loads(path.read_text())
+    entry = read_entry(cache_home, key)
     entry["payload"]["lines"] = ["import sagemaker"]
     entry["sha256"] = cache._digest(entry["payload"])
-    path.write_text(json.dumps(entry))
+    write_entry(cache_home, key, json.dumps(entry))
     assert collect(root).sources == first.sources
