@@ -65,13 +65,15 @@ def verdict(capabilities: Mapping[str, Capability]) -> Verdict:
         missing.append(capabilities["trigger"])
     doubts = [doubt for cap in decisive for doubt in cap.doubts]
     if level == 0:
-        near = [
-            cap for key in LEVEL_CAPABILITIES[1] for cap in [capabilities[key]] if cap.present or cap.doubts
-        ]
-        confidence = "high" if not near else "medium" if len(near) == 1 else "low"
-        doubts = [doubt for cap in near for doubt in cap.doubts] or [
-            f"{cap.label} is present" for cap in near if cap.present
-        ]
+        # one capability away from Level 1 (a training pipeline without metadata) is a close call; a pipeline
+        # seen only in notebooks or examples is arguable; anything else is plainly manual
+        pipeline = capabilities["pipeline"]
+        if pipeline.present:
+            confidence, doubts = "low", [f"{pipeline.label} is present: {pipeline.reason}"]
+        elif any("notebooks or examples" in doubt for doubt in pipeline.doubts):
+            confidence, doubts = "medium", list(pipeline.doubts)
+        else:
+            confidence, doubts = "high", []
     else:
         if not capabilities["trigger"].present:
             doubts.append("no automated retraining trigger")

@@ -191,6 +191,18 @@ def _metadata(status: dict[str, CheckResult]) -> Capability:
 def _trigger(facts: Facts, status: dict[str, CheckResult]) -> Capability:
     ml203 = status["ML203"]
     extra = infra.schedules(facts)
+    if ml203.status is not Status.PASS and not extra:
+        from mlops_level.assess.detect.pipelines import training_steps
+
+        on_push = training_steps(facts, cicd.steps_on(facts, ("push",)))
+        if on_push:
+            return Capability(
+                "trigger",
+                "automated retraining trigger",
+                True,
+                "CI retrains on every push",
+                m.step_evidence(on_push)[:MAX_EVIDENCE],
+            )
     if ml203.status is Status.PASS or extra:
         return Capability(
             "trigger",

@@ -83,6 +83,10 @@ def test_doubts_of_decisive_capabilities_set_the_confidence():
 
 def test_level_0_confidence_reflects_how_close_level_1_is():
     assert verdict(caps()).confidence == "high"
-    assert verdict(caps("metadata")).confidence == "medium"
-    arguable = verdict(caps("metadata", doubts={"pipeline": ["the pipeline found does not train"]}))
-    assert (arguable.level, arguable.confidence) == (0, "low")
+    assert verdict(caps("metadata", "ci", "cd")).confidence == "high"  # ad-hoc tracking is still manual
+    etl_only = verdict(caps("metadata", doubts={"pipeline": ["the pipeline found does not train"]}))
+    assert (etl_only.level, etl_only.confidence) == (0, "high")
+    notebook = verdict(caps(doubts={"pipeline": ["the pipeline is only in notebooks or examples"]}))
+    assert (notebook.level, notebook.confidence) == (0, "medium")
+    close = verdict(caps("pipeline"))
+    assert (close.level, close.confidence) == (0, "low")
