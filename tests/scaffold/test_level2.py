@@ -297,3 +297,16 @@ def test_gate_and_promotion_jobs_share_one_registry_concurrency_group(baked):
     cd, ct, monitor = (workflow(project, name) for name in ("cd.yml", "ct.yml", "monitor.yml"))
     jobs = [cd["jobs"]["staging"], cd["jobs"]["production"], ct["jobs"]["retrain"], monitor["jobs"]["drift"]]
     assert all(job["concurrency"] == {"group": "model-registry", "cancel-in-progress": False} for job in jobs)
+
+
+def test_only_the_approved_production_job_moves_the_champion(baked):
+    project = baked(2)
+    cd = workflow(project, "cd.yml")
+    runs = {job: [step.get("run", "") for step in cd["jobs"][job]["steps"]] for job in ("staging", "production")}
+    assert "make promote" in runs["production"] and cd["jobs"]["production"]["environment"] == "production"
+    assert not any("promote" in run or "rollback" in run for run in runs["staging"])
+    for name in ("ct.yml", "monitor.yml"):
+        steps = [step.get("run", "") for job in workflow(project, name)["jobs"].values() for step in job["steps"]]
+        assert not any("promote" in run for run in steps), name
+    configs = {env: yaml.safe_load((project / "configs" / f"{env}.yaml").read_text()) for env in ("staging", "prod")}
+    assert {env: data["promotion"] for env, data in configs.items()} == {"staging": "candidate", "prod": "candidate"}

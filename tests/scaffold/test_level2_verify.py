@@ -117,7 +117,8 @@ def test_verify_replays_ci_and_cd_staging(verified):
     assert statuses['cd.yml > staging > make evaluate >> "$GITHUB_STEP_SUMMARY"'] == "passed"
     assert statuses["ci.yml > image > make images"] == "skipped"
     summary = (project / ".replay-step-summary.md").read_text(encoding="utf-8")
-    assert "**Decision: promoted.**" in summary  # CD's evaluation of the staging candidate
+    assert "**Decision: candidate.**" in summary  # CD's evaluation of the staging candidate: staged, not served
+    assert "Staged as `@candidate`" in summary
     assert "MLOps maturity: Level 2" in summary  # the maturity report CI writes into the job summary
 
 
@@ -148,10 +149,15 @@ def test_promote_reject_rollback_retrain_on_drift_and_serve(verified, tmp_path):
         return json.loads(next(line for line in lines if line.startswith("STATE ")).removeprefix("STATE "))
 
     run(python, "-m", "breast_cancer_classifier", "ingest")
-    assert state("weak-champion")["aliases"] == {"champion": "1"}
+    assert state("weak-champion")["aliases"] == {"candidate": "1"}  # staging's gate stages, never promotes
+    assert "champion is now version 1" in run("make", "promote", "ENV=prod")  # the approved production job
+    assert state()["aliases"] == {"champion": "1"}
 
-    run("make", "candidate")  # the real pipeline: clearly better than the weak champion
+    run("make", "candidate")  # the real pipeline in staging: clearly better than the weak champion
+    assert state()["aliases"] == {"champion": "1", "candidate": "2"}  # serving still has version 1
+    run("make", "promote", "ENV=prod")
     assert state()["aliases"] == {"champion": "2", "previous-champion": "1"}
+    run("make", "promote", "ENV=prod", expect=2)  # nothing staged any more: make says 2
 
     assert state("worse") == {
         "aliases": {"champion": "2", "previous-champion": "1", "challenger": "3"},
@@ -180,6 +186,8 @@ def test_promote_reject_rollback_retrain_on_drift_and_serve(verified, tmp_path):
     run(python, "-m", "breast_cancer_classifier", "simulate-batch", "--seed", "7")
     report_text = run("make", "monitor")
     assert "**Drift detected**" in report_text and "running the training pipeline" in report_text
+    assert state()["aliases"]["candidate"] == "4"  # retrained in staging: staged, not served yet
+    run("make", "promote", "ENV=prod")
     after_drift = state()
     assert after_drift["aliases"]["champion"] == "4" and after_drift["aliases"]["previous-champion"] == "1"
 

@@ -30,6 +30,8 @@ def test_staging_candidates_meet_the_production_gate(monkeypatch):
     assert staging.model_name == prod.model_name != dev.model_name
     assert (staging.accuracy_threshold, staging.min_improvement) == (prod.accuracy_threshold, prod.min_improvement)
     assert prod.min_improvement > 0
+    # only the approved production job (`make promote`) moves @champion: staging and prod gates stage a candidate
+    assert (dev.promotion, staging.promotion, prod.promotion) == ("champion", "candidate", "candidate")
 
 
 def test_prefect_yaml_matches_the_configs(monkeypatch):

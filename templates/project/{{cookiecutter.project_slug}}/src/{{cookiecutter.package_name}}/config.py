@@ -24,6 +24,7 @@ ENV_VARS = {
     "work_pool": "PREFECT_WORK_POOL",
     "work_pool_type": "PREFECT_WORK_POOL_TYPE",
     "drift_threshold": "DRIFT_THRESHOLD",
+    "promotion": "PROMOTION",
 {%- endif %}
 }
 
@@ -44,6 +45,9 @@ class Settings:
     work_pool: str = ""  # "": served on this machine; prod: a kubernetes work pool
     work_pool_type: str = "process"
     drift_threshold: float = 0.2  # PSI past which monitoring triggers retraining
+    # what a model that passes the gate becomes: "champion" (dev, a laptop: served at once) or "candidate"
+    # (staging and prod: `@candidate`, which only the approved production job's `make promote` makes `@champion`)
+    promotion: str = "champion"
 {%- endif %}
 
     @property
@@ -100,4 +104,10 @@ def load(root: Path | None = None) -> Settings:
             converted[name] = converters[types[name]](value)
         except ValueError:
             raise ValueError(f"setting {name} ({ENV_VARS[name]}) must be a {types[name]}, not {value!r}") from None
+{%- if cookiecutter.level|int >= 2 %}
+    if converted.get("promotion", "champion") not in ("champion", "candidate"):
+        raise ValueError(
+            f"setting promotion (PROMOTION) must be 'champion' or 'candidate', not {converted['promotion']!r}"
+        )
+{%- endif %}
     return Settings(**converted)

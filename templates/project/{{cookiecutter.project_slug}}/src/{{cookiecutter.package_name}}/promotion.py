@@ -4,6 +4,7 @@
 champion, both scored on the frozen holdout by the pipeline, with the gate's decision and reason. It exits 1
 when the newest candidate was rejected (CD then stops before production) or when nothing is registered;
 with `--report-only` (CT's summary, `make gate-report`) it always exits 0 once something is registered.
+`make promote` (`--promote`, the approved production job only) moves `@champion` to staging's `@candidate`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ class Evaluation:
 
     @property
     def promoted(self) -> bool:
-        return self.decision == "promoted"
+        """The candidate passed the gate: it is the champion, or the `candidate` the production job will promote."""
+        return self.decision in ("promoted", registry.CANDIDATE)
 
     def to_markdown(self) -> str:
         metric = f"holdout {registry.GATE_METRIC}"
@@ -41,6 +43,8 @@ class Evaluation:
             f"| candidate | {self.candidate} | {candidate} |",
             f"| champion before the gate | {self.champion or 'none'} | {champion} |", "",
             f"**Decision: {self.decision}.** {self.reason}", "",
+            *([f"Staged as `@{registry.CANDIDATE}`: serving keeps `@{registry.CHAMPION}` until the approved "
+               "production job runs `make promote`.", ""] if self.decision == registry.CANDIDATE else []),
         ])
 
 
@@ -68,7 +72,17 @@ def evaluation(settings: config.Settings) -> Evaluation:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=f"python -m {__name__}", description=__doc__.splitlines()[0])
     parser.add_argument("--report-only", action="store_true", help="exit 0 whatever the gate decided")
+    parser.add_argument("--promote", action="store_true",
+                        help="make @candidate the champion (check-and-set); the approved production job runs this")
     args = parser.parse_args(argv)
+    if args.promote:
+        try:
+            new, old = registry.promote(config.load())
+        except (LookupError, registry.ChampionChanged, MlflowException) as error:
+            print(f"promote: error: {error}", file=sys.stderr)
+            return 1
+        print(f"champion is now version {new}" + (f" ({registry.PREVIOUS_CHAMPION}: {old})" if old else ""))
+        return 0
     try:
         result = evaluation(config.load())
     except (LookupError, MlflowException) as error:  # nothing registered; the registry failed

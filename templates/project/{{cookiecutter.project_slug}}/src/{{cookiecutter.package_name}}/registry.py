@@ -17,6 +17,8 @@ from . import __version__
 from .config import Settings
 
 CHAMPION, CHALLENGER, PREVIOUS_CHAMPION = "champion", "challenger", "previous-champion"
+CANDIDATE = "candidate"  # Level 2 staging/prod: passed the gate, waiting for the approved production job
+GATED_AGAINST = "gated_against_champion"  # model version tag: the champion version the gate compared with
 GATE_METRIC = "accuracy"
 MODEL_REQUIREMENTS = ("scikit-learn", "pandas", "numpy", "skops")  # pinned to the versions installed here
 
@@ -146,7 +148,8 @@ def record(settings: Settings, model, features, metrics: dict[str, float], decis
     import skops.io  # imported here: it takes seconds, and only a training run needs it
 
     mlflow_client = client(settings)
-    decision_tag = "promoted" if decision.promote else "rejected"
+    staged = decision.promote and getattr(settings, "promotion", "champion") == CANDIDATE
+    decision_tag = (CANDIDATE if staged else "promoted") if decision.promote else "rejected"
     tags = {
         "trained": "true",
         "pipeline_version": __version__,
@@ -176,7 +179,11 @@ def record(settings: Settings, model, features, metrics: dict[str, float], decis
         )
         new_version = str(info.registered_model_version)
         mlflow.set_tag("registered_version", new_version)
-    if decision.promote:
+    mlflow_client.set_model_version_tag(settings.model_name, new_version, GATED_AGAINST,
+                                        champion.version if champion else "none")
+    if staged:  # the production alias is not touched: `promote` (the approved production job) moves it
+        mlflow_client.set_registered_model_alias(settings.model_name, CANDIDATE, new_version)
+    elif decision.promote:
         try:
             check_champion_unchanged(mlflow_client, settings.model_name, champion.version if champion else None)
         except ChampionChanged as conflict:
@@ -193,6 +200,30 @@ def record(settings: Settings, model, features, metrics: dict[str, float], decis
     mlflow_client.set_model_version_tag(settings.model_name, new_version, "decision", decision_tag)
     mlflow_client.set_model_version_tag(settings.model_name, new_version, "run_id", run.info.run_id)
     return new_version
+
+
+def promote(settings: Settings) -> tuple[str, str | None]:
+    """Make `@candidate` the champion (the old champion becomes `previous-champion`); return (new, old) versions.
+
+    Check-and-set: the champion alias is re-read right before it moves, and the promotion is refused when it is
+    no longer the version the gate compared the candidate with (another promotion or a rollback happened since).
+    """
+    mlflow_client = client(settings)
+    name = settings.model_name
+    candidate = alias_version(mlflow_client, name, CANDIDATE)
+    if candidate is None:
+        raise LookupError(f"model {name!r} has no {CANDIDATE!r} version: staging's gate has not passed one")
+    gated_against = candidate.tags.get(GATED_AGAINST, "none")
+    expected = None if gated_against == "none" else gated_against
+    check_champion_unchanged(mlflow_client, name, expected)
+    if expected is not None:
+        mlflow_client.set_registered_model_alias(name, PREVIOUS_CHAMPION, expected)
+    mlflow_client.set_registered_model_alias(name, CHAMPION, candidate.version)
+    mlflow_client.delete_registered_model_alias(name, CANDIDATE)
+    mlflow_client.set_model_version_tag(name, candidate.version, "decision", "promoted")
+    if candidate.run_id:
+        mlflow_client.set_tag(candidate.run_id, "decision", "promoted")
+    return str(candidate.version), expected
 
 
 def status(settings: Settings) -> dict[str, object]:
