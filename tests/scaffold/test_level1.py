@@ -60,6 +60,7 @@ LEVEL1_FILES = {
     "tests/test_features.py",
     "tests/test_gate.py",
     "tests/test_registry_errors.py",
+    "tests/test_lineage.py",
     "tests/test_ingest.py",
     "tests/test_pipeline.py",
     "tests/test_settings.py",

@@ -78,6 +78,7 @@ LEVEL2_FILES = {
             "features",
             "gate",
             "ingest",
+            "lineage",
             "monitoring",
             "pipeline",
             "promotion",
@@ -310,3 +311,11 @@ def test_only_the_approved_production_job_moves_the_champion(baked):
         assert not any("promote" in run for run in steps), name
     configs = {env: yaml.safe_load((project / "configs" / f"{env}.yaml").read_text()) for env in ("staging", "prod")}
     assert {env: data["promotion"] for env, data in configs.items()} == {"staging": "candidate", "prod": "candidate"}
+
+
+def test_ct_and_monitoring_run_without_the_approval_environment(baked):
+    project = baked(2)
+    for name, job in (("ct.yml", "retrain"), ("monitor.yml", "drift")):
+        assert "environment" not in workflow(project, name)["jobs"][job], name
+    environments = {job: data.get("environment") for job, data in workflow(project, "cd.yml")["jobs"].items()}
+    assert environments == {"staging": "staging", "production": "production"}

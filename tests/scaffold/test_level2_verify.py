@@ -132,6 +132,7 @@ def test_promote_reject_rollback_retrain_on_drift_and_serve(verified, tmp_path):
         "VIRTUAL_ENV": str(report.environment),
         "PATH": f"{report.environment / 'bin'}{os.pathsep}{os.environ['PATH']}",
         "MLOPS_ENV": "staging",  # staging's gate: threshold 0.92, margin 0.005
+        "REQUIRE_CLEAN_TREE": "false",  # the generated folder has no commit; staging would refuse to register
         "DATA_DIR": str(tmp_path / "data"),
         "MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'mlflow.db'}",
         "MLFLOW_ARTIFACT_LOCATION": (tmp_path / "mlartifacts").as_uri(),

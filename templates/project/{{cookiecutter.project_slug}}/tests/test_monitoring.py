@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from level2_helpers import prepared
 
-from {{ cookiecutter.package_name }} import monitoring, pipeline
+from {{ cookiecutter.package_name }} import ingest, monitoring, pipeline, registry
 from {{ cookiecutter.package_name }}.features import RAW_COLUMNS
 
 
@@ -43,21 +43,36 @@ def test_report_flags_only_the_drifted_features(settings):
     assert "**Drift detected** in 2 of" in drifted.to_markdown()
 
 
-def test_cli_retrains_only_past_the_threshold(settings, monkeypatch, capsys):
+def test_cli_retrains_only_past_the_threshold_and_on_new_data(settings, monkeypatch, capsys):
     runs = []
-    monkeypatch.setattr(pipeline, "training_pipeline", lambda **kwargs: runs.append(kwargs))
+    outcome = {"status": "promoted", "version": "2", "reason": "better"}
+    monkeypatch.setattr(pipeline, "training_pipeline", lambda **kwargs: runs.append(kwargs) or outcome)
     recent = settings.data_dir / "recent.csv"
     pd.read_csv(settings.holdout_file)[RAW_COLUMNS].to_csv(recent, index=False)
     assert monitoring.main(["--recent", str(recent), "--retrain"]) == 0
     assert runs == [] and "No drift" in capsys.readouterr().out
     shifted(pd.read_csv(recent), ["mean area"]).to_csv(recent, index=False)
+    monkeypatch.setattr(registry, "last_trained_data_version", lambda settings: "an older version")
     assert monitoring.main(["--recent", str(recent), "--retrain"]) == 0
     assert runs == [{}] and "running the training pipeline" in capsys.readouterr().out
+    outcome["status"] = "rejected"
+    assert monitoring.main(["--recent", str(recent), "--retrain"]) == 1  # drift still served: fail loudly
+    assert "rejected by the gate" in capsys.readouterr().out
+
+
+def test_drift_without_new_data_fails_loudly_instead_of_retraining_nothing(settings, monkeypatch, capsys):
+    runs = []
+    monkeypatch.setattr(pipeline, "training_pipeline", lambda **kwargs: runs.append(kwargs))
+    monkeypatch.setattr(registry, "last_trained_data_version", lambda settings: ingest.file_md5(settings.raw_file))
+    recent = settings.data_dir / "recent.csv"
+    shifted(pd.read_csv(settings.holdout_file)[RAW_COLUMNS], ["mean area"]).to_csv(recent, index=False)
+    assert monitoring.main(["--recent", str(recent), "--retrain"]) == 1
+    assert runs == [] and "no new labelled data" in capsys.readouterr().out
 
 
 def test_cli_reports_missing_or_bad_recent_data(settings, capsys):
-    assert monitoring.main([]) == 0  # a fresh deployment: no request logged yet, nothing to compare
-    assert "No recent data yet" in capsys.readouterr().out
+    assert monitoring.main([]) == 1  # no request logged: nothing to compare is a failure, not a silent success
+    assert "No recent data to monitor" in capsys.readouterr().out
     assert monitoring.main(["--recent", str(settings.data_dir / "nothing.csv")]) == 2
     assert "does not exist" in capsys.readouterr().err
     bad = settings.data_dir / "bad.csv"

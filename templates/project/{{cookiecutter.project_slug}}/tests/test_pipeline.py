@@ -48,7 +48,7 @@ def test_train_then_skip_unchanged_data_then_retrain_on_new_data(prefect_server,
     run = client.get_run(client.get_model_version(settings.model_name, "2").run_id)
     assert run.data.tags["data_version"] == ingest.file_md5(settings.raw_file)
     assert run.data.tags["previous_champion_version"] == "1"
-    assert run.data.tags["pipeline_version"] and run.data.tags["git_commit"]
+    assert run.data.tags["pipeline_version"] and run.data.tags["git_commit"] and run.data.tags["git_dirty"]
     assert run.data.metrics["champion_holdout_accuracy"] == pytest.approx(first["accuracy"])
 
 

@@ -69,9 +69,14 @@ def _run(args: argparse.Namespace) -> int:
                 return 0
 
         from .pipeline import training_pipeline
-        from .registry import ChampionChanged
+        from .registry import ChampionChanged, DirtyTree, check_clean_tree
         from .validation import DataValidationError
 
+        try:
+            check_clean_tree(settings)  # before training: a dirty tree is refused at once, not after minutes
+        except DirtyTree as error:
+            print(f"pipeline: {error}", file=sys.stderr)
+            return 1
         try:
             result = training_pipeline(force=args.force)
         except DataValidationError as error:
@@ -79,6 +84,9 @@ def _run(args: argparse.Namespace) -> int:
             return 1
         except ChampionChanged as error:
             print(f"pipeline: promotion refused: {error}", file=sys.stderr)
+            return 1
+        except DirtyTree as error:  # the tree changed during the run
+            print(f"pipeline: {error}", file=sys.stderr)
             return 1
         print(json.dumps(result, indent=2))
     elif args.command == "status":

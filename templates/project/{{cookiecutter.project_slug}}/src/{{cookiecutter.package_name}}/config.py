@@ -20,6 +20,7 @@ ENV_VARS = {
     "schedule_cron": "SCHEDULE_CRON",
     "seed": "SEED",
     "shift_p_value": "SHIFT_P_VALUE",
+    "require_clean_tree": "REQUIRE_CLEAN_TREE",
 {%- if cookiecutter.level|int >= 2 %}
     "work_pool": "PREFECT_WORK_POOL",
     "work_pool_type": "PREFECT_WORK_POOL_TYPE",
@@ -41,6 +42,7 @@ class Settings:
     schedule_cron: str = "0 3 * * *"
     seed: int = 42
     shift_p_value: float = 0.01  # KS p-value under which a feature counts as shifted
+    require_clean_tree: bool = False  # refuse to register a model trained from uncommitted code (staging, prod)
 {%- if cookiecutter.level|int >= 2 %}
     work_pool: str = ""  # "": served on this machine; prod: a kubernetes work pool
     work_pool_type: str = "process"
@@ -89,6 +91,17 @@ def _yaml_overlay(root: Path) -> dict[str, object]:
     return data
 
 
+def _boolean(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(value)
+
+
 def load(root: Path | None = None) -> Settings:
     """The settings of the project at `root` (default: the current directory)."""
     root = (root or Path.cwd()).resolve()
@@ -96,7 +109,7 @@ def load(root: Path | None = None) -> Settings:
     values |= {name: os.environ[var] for name, var in ENV_VARS.items() if os.environ.get(var)}
     if "://" not in str(values["artifact_location"]):  # a plain folder, relative to the project
         values["artifact_location"] = (root / Path(values["artifact_location"])).resolve().as_uri()
-    converters = {"Path": lambda value: root / Path(value), "str": str, "float": float, "int": int}
+    converters = {"Path": lambda value: root / Path(value), "str": str, "float": float, "int": int, "bool": _boolean}
     types = {field.name: field.type for field in dataclasses.fields(Settings)}
     converted = {}
     for name, value in values.items():

@@ -2,7 +2,9 @@
 
 `make monitor` (`python -m <package>.monitoring --retrain`; `--recent CSV` for another file) prints a Markdown
 report. When the largest PSI passes the configured `drift_threshold`, the data has drifted; with `--retrain` the
-training pipeline then runs (its own gate still decides whether the new model is promoted).
+training pipeline then runs when new labelled data exists since the last training run (its own gate still decides).
+Drift never ends in a silent success: with no new data to retrain on, or a retrained model the gate rejects, or no
+recent data to compare at all, the command prints a summary and exits 1, so the scheduled job fails visibly.
 """
 
 from __future__ import annotations
@@ -93,8 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = config.load()
     if args.recent is None and not settings.request_log.is_file():
-        print(f"No recent data yet: the serving app has logged no request in {settings.request_log}.")
-        return 0
+        print(f"**No recent data to monitor**: the serving app has logged no request in {settings.request_log}; "
+              "point the service's request log there (or pass --recent CSV). Failing, not passing silently.")
+        return 1
     recent_file = args.recent or settings.request_log
     for path in (settings.raw_file, recent_file):
         if not path.is_file():
@@ -107,10 +110,31 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(report.to_markdown())
     if report.detected and args.retrain:
-        from .pipeline import training_pipeline
+        return _retrain(settings)
+    return 0
 
-        print("Drift passed the threshold: running the training pipeline.\n")
-        training_pipeline()
+
+def _retrain(settings: config.Settings) -> int:
+    """Retrain on drift when new labelled data exists; otherwise, or when the gate rejects the result, exit 1."""
+    from . import ingest, pipeline, registry
+
+    ingest.ingest(settings)
+    current = ingest.version(settings)["data_version"]
+    trained = registry.last_trained_data_version(settings)
+    if current == trained:
+        print(f"**Drift detected, but no new labelled data** since the last training run (data version {current}): "
+              "retraining on the same rows would change nothing. Label and add fresh data (`make new-data` "
+              "simulates it), then run `make monitor` again.")
+        return 1
+    print(f"Drift passed the threshold and new data exists ({trained or 'never trained'} -> {current}): "
+          "running the training pipeline.\n")
+    result = pipeline.training_pipeline() or {}
+    status = result.get("status", "unknown")
+    reason = f" ({result['reason']})." if result.get("reason") else "."
+    print(f"Retrained: version {result.get('version', '?')} {status}{reason}")
+    if status == "rejected":
+        print("**The retrained model was rejected by the gate**: the drift is still served; a person must look.")
+        return 1
     return 0
 
 

@@ -127,12 +127,49 @@ def decide(candidate: float, champion: float | None, threshold: float, min_impro
     return Decision(promote, reason, candidate, champion, threshold, min_improvement)
 
 
-def git_commit(root: Path) -> str | None:
+class DirtyTree(RuntimeError):
+    """The code is not a committed state: a model trained from it could not be traced back, so it is not registered."""
+
+
+def _git(root: Path, *arguments: str) -> str | None:
     try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=False)
+        done = subprocess.run(["git", *arguments], cwd=root, capture_output=True, text=True, check=False)
     except FileNotFoundError:  # git is not installed
         return None
     return done.stdout.strip() if done.returncode == 0 else None
+
+
+def git_commit(root: Path) -> str | None:
+    return _git(root, "rev-parse", "HEAD")
+
+
+def git_dirty(root: Path) -> bool | None:
+    """True when tracked files differ from HEAD or files git does not ignore are untracked; None outside git."""
+    if git_commit(root) is None:
+        return None if _git(root, "rev-parse", "--git-dir") is None else True  # a repository with no commit yet
+    changes = _git(root, "status", "--porcelain")
+    return None if changes is None else bool(changes)
+
+
+def lineage_tags(root: Path) -> dict[str, str]:
+    """The code's lineage, as MLflow tags: the commit, and whether the tree had uncommitted changes."""
+    dirty = git_dirty(root)
+    return {
+        "git_commit": git_commit(root) or "none (not a git repository, or no commit yet)",
+        "git_dirty": "unknown (not a git repository)" if dirty is None else str(dirty).lower(),
+    }
+
+
+def check_clean_tree(settings: Settings, root: Path | None = None) -> None:
+    """With `require_clean_tree` (staging, prod): refuse to go on from a dirty tree or an unknown commit."""
+    if not settings.require_clean_tree:
+        return
+    root = root or Path.cwd()
+    dirty = git_dirty(root)
+    if dirty is not False:
+        where = "uncommitted changes" if dirty else "code outside a git repository"
+        raise DirtyTree(f"refusing to register a model from {where} in {root}: commit first "
+                        "(REQUIRE_CLEAN_TREE=false allows it for a local try)")
 
 
 def _scalar_params(model) -> dict[str, object]:
@@ -147,13 +184,14 @@ def record(settings: Settings, model, features, metrics: dict[str, float], decis
     """Log the run and its lineage, register the model, move the aliases as the gate decided; return the version."""
     import skops.io  # imported here: it takes seconds, and only a training run needs it
 
+    check_clean_tree(settings)
     mlflow_client = client(settings)
     staged = decision.promote and getattr(settings, "promotion", "champion") == CANDIDATE
     decision_tag = (CANDIDATE if staged else "promoted") if decision.promote else "rejected"
     tags = {
         "trained": "true",
         "pipeline_version": __version__,
-        "git_commit": git_commit(Path.cwd()) or "none (not a git repository, or no commit yet)",
+        **lineage_tags(Path.cwd()),
         "previous_champion_version": champion.version if champion else "none",
         "previous_champion_run_id": champion.run_id if champion else "none",
         "decision": decision_tag,
