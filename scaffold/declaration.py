@@ -83,7 +83,22 @@ def check_env(where: str, raw: object) -> dict[str, str]:
     return dict(raw)
 
 
-def _steps(project: Path, path: Path, number: int, raw: object) -> list[Step]:
+def _contexts(path: Path, verify: dict) -> dict[str, dict[str, str]]:
+    """`[verify.replay.vars]`, `.secrets`, `.inputs`: the values a replayed workflow's expressions get locally."""
+    from .replay import CONTEXTS
+
+    replay = verify.get("replay", {})
+    if not isinstance(replay, dict):
+        raise _fail(path, "[verify.replay] must be a table")
+    unknown = sorted(set(replay) - set(CONTEXTS))
+    if unknown:
+        raise _fail(path, f"[verify.replay] knows {', '.join(CONTEXTS)}, not {', '.join(unknown)}")
+    return {name: check_env(f"{path}: verify.replay.{name}", replay[name]) for name in replay}
+
+
+def _steps(
+    project: Path, path: Path, number: int, raw: object, contexts: dict[str, dict[str, str]] | None = None
+) -> list[Step]:
     """A declared step: a `run` command, or `replay` of a GitHub workflow's run: steps (optional `jobs`)."""
     has_command = isinstance(raw, dict) and ("run" in raw or "replay" in raw)
     if not has_command or not isinstance(raw.get("name"), str):
@@ -96,7 +111,7 @@ def _steps(project: Path, path: Path, number: int, raw: object) -> list[Step]:
         if not isinstance(raw["replay"], str):
             raise _fail(path, f"step {raw['name']!r}: replay must be a workflow path")
         jobs = None if raw.get("jobs") is None else _strings(path, f"{raw['name']}.jobs", raw["jobs"])
-        return expand(project, raw["replay"], jobs, timeout)
+        return expand(project, raw["replay"], jobs, timeout, contexts)
     if isinstance(raw["run"], str):
         try:
             run = shlex.split(raw["run"])
@@ -131,9 +146,12 @@ def load(project: Path) -> Declaration:
     if not isinstance(new, dict):
         raise _fail(path, "[new] must be a table")
     install = _strings(path, "verify.install", verify.get("install", []))
+    contexts = _contexts(path, verify)
     return Declaration(
         install=check_arguments(f"{path}: verify.install", install),
-        steps=[step for number, raw in enumerate(steps) for step in _steps(Path(project), path, number, raw)],
+        steps=[
+            step for number, raw in enumerate(steps) for step in _steps(Path(project), path, number, raw, contexts)
+        ],
         env=env,
         next_commands=_strings(path, "new.next", new.get("next", [])),
     )

@@ -23,6 +23,7 @@ from . import answers as answers_mod
 from . import declaration
 from .manifest import Rule, excluded, load_rules
 from .provenance import SIGNATURE, sign
+from .source import running as running_source
 from .template import template_root
 
 ANSWERS_FILE = ".cruft.json"
@@ -115,6 +116,9 @@ def _bake(context: dict[str, str], staging: Path, target: Path) -> Path:
     values = prompt_for_config(cookiecutter_context, no_input=True)
     values["_template"] = str(source)
     values["_mlops_level_version"] = __version__
+    source = running_source()  # recorded, so that generated CI installs exactly this mlops-level, from there
+    values["_mlops_level_requirement"] = source.requirement
+    values["_mlops_level_source"] = source.description
     names = StrictEnvironment(context={"cookiecutter": values})
     prune(
         _project_tree(template),

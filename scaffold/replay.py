@@ -9,13 +9,20 @@ replayed, and what cannot run here is listed with its reason instead of being hi
   verify environment is the Python;
 - the commands in SKIPPED_COMMANDS: they install from a package registry or need a Docker engine.
 
-Anything else the replay cannot honour faithfully (another action, an `if:` condition, a `${{ }}`
+Expressions that only name a value, `${{ vars.X }}`, `${{ secrets.X }}`, `${{ inputs.X }}` and
+`${{ env.X }}`, are substituted in `env:` values and `run:` scripts: vars, secrets and inputs from the
+mapping the project declares for local runs (`[verify.replay.vars]`, `.secrets`, `.inputs` in its
+`.mlops-level.toml`, pointing at local stores), env from the step's environment (empty when unset, as on
+GitHub). Secrets are shown as `***`. A name the mapping lacks is an error that says where to declare it.
+
+Anything else the replay cannot honour faithfully (another action, an `if:` condition, any other
 expression, a non-bash shell) is an error, so a workflow never passes by being half-replayed.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import shlex
 from pathlib import Path
 
@@ -35,11 +42,50 @@ SKIPPED_COMMANDS = {
     "make install": "installs the locked dependencies from PyPI; verify built the environment from the lock",
     "make images": "builds container images, which needs a Docker engine",
     "make image-serve": "builds the serving image, which needs a Docker engine",
+    "python -m pip install -r .github/mlops-level-requirements.txt": (
+        "installs the mlops-level that generated the project; the replay uses the one running it"
+    ),
+}
+LEGACY_SKIPPED = {  # projects generated before the requirement was recorded
     "python -m pip install mlops-level": "installs mlops-level from PyPI; the replay uses the one running it",
 }
 BASH = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]
 SUMMARY_FILE = ".replay-step-summary.md"
 REPLAY_ENV = ("CI", "GITHUB_WORKSPACE", "GITHUB_STEP_SUMMARY")  # set by the replay itself, not shown
+
+
+CONTEXTS = ("vars", "secrets", "inputs")  # declared for local runs; `env` comes from the step itself
+_EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
+_REFERENCE = re.compile(r"^\s*(vars|secrets|inputs|env)\.([A-Za-z_][A-Za-z0-9_-]*)\s*$")
+
+
+def _substitute(where: str, text: str, contexts: dict[str, dict[str, str]], env: dict[str, str]) -> tuple[str, str]:
+    """`text` with its `${{ context.NAME }}` expressions replaced: (the value run, the value shown)."""
+
+    def value(match: re.Match, shown: bool) -> str:
+        reference = _REFERENCE.match(match.group(1))
+        if reference is None:
+            raise UserError(
+                f"{where}: the expression {match.group(0)!r} cannot be evaluated by the replay "
+                "(only vars.X, secrets.X, inputs.X and env.X can)"
+            )
+        context, name = reference.groups()
+        if context == "env":
+            return env.get(name, "")
+        mapping = contexts.get(context, {})
+        if name not in mapping:
+            raise UserError(
+                f"{where}: the expression {match.group(0)!r} has no local value: declare {name} in "
+                f"[verify.replay.{context}] of .mlops-level.toml"
+            )
+        return "***" if shown and context == "secrets" else mapping[name]
+
+    if "${{" not in text:
+        return text, text
+    return (
+        _EXPRESSION.sub(lambda match: value(match, False), text),
+        _EXPRESSION.sub(lambda match: value(match, True), text),
+    )
 
 
 def _load(path: Path) -> dict:
@@ -78,7 +124,11 @@ def _job_timeout(path: Path, job_id: str, job: dict, timeout: float) -> float:
     return min(timeout, float(minutes) * 60)
 
 
-def _env(where: str, raw: object) -> dict[str, str]:
+def _env(
+    where: str, raw: object, contexts: dict[str, dict[str, str]] | None = None, outer: dict[str, str] | None = None,
+    shown: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """An `env:` mapping with its expressions substituted; `shown` (if given) receives the values as displayed."""
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -89,9 +139,11 @@ def _env(where: str, raw: object) -> dict[str, str]:
         str(key): str(value).lower() if isinstance(value, bool) else str(value) for key, value in raw.items()
     }
     env = check_env(f"{where}: env", env)
+    outer = dict(outer or {})
     for key, value in env.items():
-        if "${{" in value:
-            raise UserError(f"{where}: env {key} uses an expression, which the replay cannot evaluate")
+        env[key], display = _substitute(f"{where}: env {key}", value, contexts or {}, outer)
+        if shown is not None:
+            shown[key] = display
     return env
 
 
@@ -119,7 +171,10 @@ def _job_order(path: Path, jobs: dict, selected: list[str]) -> list[str]:
     return order
 
 
-def _step(path: Path, base: dict[str, str], job_id: str, number: int, raw: object, timeout: float) -> Step:
+def _step(
+    path: Path, base: dict[str, str], job_id: str, number: int, raw: object, timeout: float,
+    contexts: dict[str, dict[str, str]], base_shown: dict[str, str],
+) -> Step:
     where = f"{path.name} > {job_id} > step {number + 1}"
     if not isinstance(raw, dict):
         raise UserError(f"{where}: a step must be a mapping")
@@ -136,20 +191,22 @@ def _step(path: Path, base: dict[str, str], job_id: str, number: int, raw: objec
     if not isinstance(script, str) or not script.strip():
         raise UserError(f"{where}: needs `run:` or `uses:`")
     name = f"{path.name} > {job_id} > {script.strip()}"
-    if script.strip() in SKIPPED_COMMANDS:
-        return Step(name, ["true"], timeout, skip=SKIPPED_COMMANDS[script.strip()])
-    if "${{" in script:
-        raise UserError(f"{where}: `run:` uses an expression, which the replay cannot evaluate")
+    skipped = SKIPPED_COMMANDS | LEGACY_SKIPPED
+    if script.strip() in skipped:
+        return Step(name, ["true"], timeout, skip=skipped[script.strip()])
     if raw.get("shell", "bash") != "bash":
         raise UserError(f"{where}: only bash steps are replayed, not shell {raw['shell']!r}")
-    env = base | _env(where, raw.get("env"))
+    step_shown: dict[str, str] = {}
+    env = base | _env(where, raw.get("env"), contexts, base, step_shown)
+    shown_env = base_shown | step_shown
+    script, script_shown = _substitute(f"{where}: run", script, contexts, env)
     command = ["env", *(f"{key}={value}" for key, value in env.items()), *BASH, script]
     declared = [
-        f"{key}={value}"
+        f"{key}={shown_env.get(key, value)}"
         for key, value in env.items()
         if key not in REPLAY_ENV and TELEMETRY_OFF.get(key) != value  # verify sets those itself
     ]
-    shown = shlex.join([*declared, *BASH, script])
+    shown = shlex.join([*declared, *BASH, script_shown])
     directory = raw.get("working-directory")
     if directory is not None and not isinstance(directory, str):
         raise UserError(f"{where}: working-directory must be a path")
@@ -160,9 +217,17 @@ def _step(path: Path, base: dict[str, str], job_id: str, number: int, raw: objec
 
 
 def expand(
-    project: Path, workflow: str, jobs: list[str] | None = None, timeout: float = 1800.0
+    project: Path,
+    workflow: str,
+    jobs: list[str] | None = None,
+    timeout: float = 1800.0,
+    contexts: dict[str, dict[str, str]] | None = None,
 ) -> list[Step]:
-    """The verify steps that replay `workflow` (a path relative to `project`), limited to `jobs` if given."""
+    """The verify steps that replay `workflow` (a path relative to `project`), limited to `jobs` if given.
+
+    `contexts` maps "vars", "secrets" and "inputs" to the values the project declares for local runs.
+    """
+    contexts = contexts or {}
     project = Path(project).absolute()
     path = _workflow_path(project, workflow)
     data = _load(path)
@@ -176,14 +241,21 @@ def expand(
         "GITHUB_WORKSPACE": str(project),
         "GITHUB_STEP_SUMMARY": str(project / SUMMARY_FILE),
     }
-    workflow_env = _env(f"{path.name}", data.get("env"))
+    workflow_shown: dict[str, str] = {}
+    workflow_env = _env(f"{path.name}", data.get("env"), contexts, {}, workflow_shown)
     steps: list[Step] = []
     for job_id in _job_order(path, all_jobs, selected):
         job = all_jobs[job_id]
         limit = _job_timeout(path, job_id, job, timeout)
-        base = workflow_env | _env(f"{path.name} > {job_id}", job.get("env")) | replay_env
+        job_shown: dict[str, str] = {}
+        job_env = _env(f"{path.name} > {job_id}", job.get("env"), contexts, workflow_env, job_shown)
+        base = workflow_env | job_env | replay_env
+        base_shown = workflow_shown | job_shown
         raw_steps = job.get("steps")
         if not isinstance(raw_steps, list) or not raw_steps:
             raise UserError(f"{path}: job {job_id!r} has no steps")
-        steps += [_step(path, base, job_id, number, raw, limit) for number, raw in enumerate(raw_steps)]
+        steps += [
+            _step(path, base, job_id, number, raw, limit, contexts, base_shown)
+            for number, raw in enumerate(raw_steps)
+        ]
     return steps

@@ -8,6 +8,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -279,6 +280,20 @@ def _level(project: Path) -> str:
         return "?"
 
 
+def running_mlops_level_shim(folder: Path) -> Path:
+    """A folder holding an `mlops-level` that runs this very mlops-level (`sys.executable -m mlops_level`).
+
+    Put first on the steps' PATH, a replayed `mlops-level assess` step uses the mlops-level running verify, however
+    it was called (an absolute path, `python -m mlops_level`, a console script that is not on PATH).
+    """
+    if os.name == "nt":  # pragma: no cover - POSIX shims only; Windows runs the PATH's mlops-level
+        return folder
+    shim = folder / "mlops-level"
+    shim.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m mlops_level "$@"\n', encoding="utf-8")
+    shim.chmod(0o755)
+    return folder
+
+
 def _verify(
     found: Plan,
     env_cache: Path | None,
@@ -329,6 +344,8 @@ def _verify(
 
         env = environment.variables(dict(os.environ))
         env.update(declared.env)
+        shims = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mlops-level-shim-")))
+        env["PATH"] = os.pathsep.join([str(running_mlops_level_shim(shims)), env.get("PATH", "")])
         with ExitStack() as lock:
             if env_cache is not None:
                 lock.enter_context(_locked(environment.path.with_suffix(".lock")))

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -141,7 +142,8 @@ def test_telemetry_is_off_in_the_makefile_package_and_dvc_config(baked):
     assert "export PREFECT_HOME ?= $(CURDIR)/.prefect" in makefile
     dvc_config = (project / ".dvc/config").read_text()
     assert "analytics = false" in dvc_config and "check_update = false" in dvc_config
-    assert "url = ../dvc-remote" in dvc_config
+    # the dev remote lives outside every clone (under the user's cache folder), not in a gitignored sibling
+    assert "remote = dev" in dvc_config and "url = ~/.cache/breast-cancer-classifier/dvc-remote" in dvc_config
 
 
 def test_makefile_has_the_level1_targets(baked):
@@ -235,9 +237,13 @@ def test_verify_trains_gates_and_skips_for_real(bake, env_cache):
     md5 = hashlib.md5(raw.read_bytes()).hexdigest()
     assert second["data_version"] == md5 != first["data_version"]
     assert f"md5: {md5}" in (project / "data" / "raw" / "breast_cancer.csv.dvc").read_text()
-    assert (project / "dvc-remote" / "files" / "md5" / md5[:2] / md5[2:]).is_file()
+    # the dev remote is outside the clone, under the user's cache folder (not a gitignored sibling)
+    remote = Path.home() / ".cache" / "breast-cancer-classifier" / "dvc-remote"
+    assert (remote / "files" / "md5" / md5[:2] / md5[2:]).is_file()
+    assert not (project / "dvc-remote").exists()
     for run in state["runs"]:
         assert run["tags"]["pipeline_version"] == "0.1.0" and run["tags"]["git_commit"]
+        assert run["tags"]["git_dirty"] in ("true", "false")
         assert run["metrics"]["holdout_accuracy"] > 0.5 and "classify__C" in run["params"]
     first_metrics, second_metrics = (run["metrics"] for run in state["runs"])
     assert second_metrics["champion_holdout_accuracy"] == first_metrics["holdout_accuracy"]
@@ -251,6 +257,15 @@ def test_verify_trains_gates_and_skips_for_real(bake, env_cache):
         env={**os.environ, **TELEMETRY_OFF, **store},
     )
     assert wrong.returncode == 1 and "expected 3 model version(s), found 2" in wrong.stderr
+
+    # DVC for real: the pipeline refuses missing data; `make init` pulls exactly the tracked rows, never regenerates
+    make_env = {**os.environ, **TELEMETRY_OFF, **store, "VIRTUAL_ENV": str(report.environment),
+                "PATH": f"{report.environment / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    raw.unlink()
+    refused = subprocess.run(["make", "pipeline"], cwd=project, env=make_env, capture_output=True, text=True)
+    assert refused.returncode != 0 and "is missing: run `make init`" in refused.stderr
+    subprocess.run(["make", "init"], cwd=project, env=make_env, capture_output=True, text=True, check=True)
+    assert hashlib.md5(raw.read_bytes()).hexdigest() == md5
 
     result = CliRunner().invoke(app, ["assess", str(project), "--format", "json"])
     assert json.loads(result.stdout)["level"] == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ LEVEL2_FILES = {
     ".dvc/config",
     ".dvcignore",
     ".github/dependabot.yml",
+    ".github/mlops-level-requirements.txt",
     ".github/pull_request_template.md",
     ".github/workflows/cd.yml",
     ".github/workflows/ci.yml",
@@ -205,6 +207,7 @@ def test_verify_replays_ci_and_the_staging_job_of_cd(baked):
         "make e2e",
         "make package",
         'mlops-level assess --format markdown >> "$GITHUB_STEP_SUMMARY"',
+        "make check-stores",
         "make init",
         "make deploy ENV=staging",
         "make candidate",
@@ -218,7 +221,10 @@ def test_verify_replays_ci_and_the_staging_job_of_cd(baked):
 
 def test_replayed_steps_carry_the_workflow_env(baked):
     project = baked(2)
-    steps = expand(project, ".github/workflows/cd.yml", ["staging"])
+    from mlops_level.scaffold.declaration import tomllib
+
+    contexts = tomllib.loads((project / ".mlops-level.toml").read_text())["verify"]["replay"]
+    steps = expand(project, ".github/workflows/cd.yml", ["staging"], contexts=contexts)
     deploy = next(step for step in steps if "deploy" in step.name)
     assert deploy.run[0] == "env" and "MLOPS_ENV=staging" in deploy.run and "CI=true" in deploy.run
     assert f"GITHUB_STEP_SUMMARY={project / '.replay-step-summary.md'}" in deploy.run
@@ -319,3 +325,61 @@ def test_ct_and_monitoring_run_without_the_approval_environment(baked):
         assert "environment" not in workflow(project, name)["jobs"][job], name
     environments = {job: data.get("environment") for job, data in workflow(project, "cd.yml")["jobs"].items()}
     assert environments == {"staging": "staging", "production": "production"}
+
+
+def test_ci_installs_the_recorded_mlops_level_never_the_bare_name(baked):
+    from mlops_level.scaffold.source import running
+
+    project = baked(2)
+    runs = [step.get("run", "") for step in workflow(project, "ci.yml")["jobs"]["maturity"]["steps"]]
+    assert "python -m pip install -r .github/mlops-level-requirements.txt" in runs
+    assert not any(run.strip() == "python -m pip install mlops-level" for run in runs)
+    lines = (project / ".github" / "mlops-level-requirements.txt").read_text().splitlines()
+    requirements = [line for line in lines if line and not line.startswith("#")]
+    source = running()
+    if source.requirement:
+        assert requirements == [source.requirement]
+    else:  # generated from a local checkout (as in this test run): nothing from an index by name
+        assert requirements == ["--no-index", f"mlops-level=={__import__('mlops_level').__version__}"]
+    answers = json.loads((project / ".cruft.json").read_text())["context"]["cookiecutter"]
+    assert answers["_mlops_level_source"] == source.description
+
+
+def test_replay_substitutes_declared_vars_secrets_inputs_and_env(tmp_path):
+    jobs = {
+        "a": {
+            "env": {"URI": "${{ vars.URI }}", "TOKEN": "${{ secrets.TOKEN }}"},
+            "steps": [{"run": "make x ${{ inputs.WHAT }} ${{ env.URI }} ${{ env.UNSET }}"}],
+        }
+    }
+    contexts = {"vars": {"URI": "sqlite:///.verify/x.db"}, "secrets": {"TOKEN": "s3cret"}, "inputs": {"WHAT": "y"}}
+    (step,) = expand(write(tmp_path, jobs), "wf.yml", contexts=contexts)
+    assert "URI=sqlite:///.verify/x.db" in step.run and "TOKEN=s3cret" in step.run
+    assert step.run[-1] == "make x y sqlite:///.verify/x.db "  # env.UNSET is empty, as on GitHub
+    assert "TOKEN=***" in step.command and "s3cret" not in step.command  # secrets are never shown
+    with pytest.raises(UserError, match=r"declare URI in \[verify.replay.vars\]"):
+        expand(write(tmp_path, jobs), "wf.yml", contexts={"secrets": {"TOKEN": ""}, "inputs": {"WHAT": ""}})
+
+
+def test_the_level2_declaration_maps_every_expression_the_replayed_jobs_use(baked):
+    project = baked(2)
+    text = (project / ".mlops-level.toml").read_text()
+    assert "[verify.replay.vars]" in text and "[verify.replay.secrets]" in text
+    steps = declaration.load(project).steps  # would raise on an expression without a local value
+    assert any(step.name.endswith("make check-stores") for step in steps)
+
+
+def test_check_stores_fails_at_once_naming_the_missing_variable(baked):
+    import os
+
+    project = baked(2)
+    env = {key: value for key, value in os.environ.items() if key not in ("MLFLOW_TRACKING_URI", "DVC_REMOTE")}
+    env |= {"MLOPS_ENV": "staging", "MLFLOW_ARTIFACT_LOCATION": "s3://bucket/artifacts", "MLFLOW_TRACKING_URI": ""}
+    done = subprocess.run(["make", "-s", "check-stores"], cwd=project, env=env, capture_output=True, text=True)
+    assert done.returncode != 0
+    (line,) = done.stderr.strip().splitlines()[:1]
+    assert line.startswith("error: MLFLOW_TRACKING_URI is not set: MLOPS_ENV=staging would keep its state")
+    env |= {"MLFLOW_TRACKING_URI": "https://mlflow.example", "DVC_REMOTE": "s3://bucket/data"}
+    done = subprocess.run(["make", "-s", "check-stores"], cwd=project, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "DVC_REMOTE=s3://bucket/data" in done.stdout

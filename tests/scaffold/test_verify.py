@@ -109,3 +109,21 @@ def test_bad_declarations_are_user_errors(tmp_path, toml, message):
     (folder / ".mlops-level.toml").write_text(toml)
     with pytest.raises(UserError, match=message.replace("[", r"\[").replace("]", r"\]")):
         verify(folder, **YES)
+
+
+def test_steps_find_the_running_mlops_level_even_when_it_is_not_on_path(tmp_path, monkeypatch):
+    import os
+    import shutil
+    from pathlib import Path
+
+    from mlops_level import __version__
+
+    on_path = shutil.which("mlops-level")
+    if on_path:  # hide every mlops-level on PATH: verify must still run the one running it
+        hidden = [d for d in os.environ["PATH"].split(os.pathsep) if not (Path(d) / "mlops-level").exists()]
+        monkeypatch.setenv("PATH", os.pathsep.join(hidden))
+    assert shutil.which("mlops-level") is None
+    steps = "[[verify.steps]]\nname = 'assess'\nrun = ['mlops-level', '--version']\n"
+    report = verify(project(tmp_path, steps), **YES)
+    assert report.passed, report.summary()
+    assert __version__ in report.steps[-1].output  # the shim ran `sys.executable -m mlops_level`

@@ -31,6 +31,7 @@ def test_the_schedule_is_a_cron_deployment_of_the_same_flow(settings):
 
 
 def test_train_then_skip_unchanged_data_then_retrain_on_new_data(prefect_server, settings):
+    ingest.ingest(settings)  # the pipeline never writes data itself (`make init` does)
     first = pipeline.training_pipeline()
     assert (first["status"], first["version"]) == ("promoted", "1")
     assert pipeline.training_pipeline()["status"] == "skipped"

@@ -49,10 +49,19 @@ def _run(args: argparse.Namespace) -> int:
     except ValueError as error:  # a malformed configs/<MLOPS_ENV>.yaml or a non-numeric override
         print(f"error: {error}", file=sys.stderr)
         return 2
+    try:
+        return _command(args, settings)
+    except ingest.DataError as error:  # missing data, data that differs from its pointer, a failed dvc pull/push
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def _command(args: argparse.Namespace, settings: config.Settings) -> int:
     if args.command == "ingest":
         created = ingest.ingest(settings)
         versions = ingest.version(settings)
-        print(f"{'wrote' if created else 'kept'} {settings.raw_file} and {settings.holdout_file}: {versions}")
+        print(f"{'wrote the sample data' if created else 'kept the tracked data'} {settings.raw_file} and "
+              f"{settings.holdout_file}: {versions}")
     elif args.command == "simulate-batch":
         ingest.ingest(settings)
         rows = ingest.simulate_batch(settings, seed=args.seed, rows=args.rows)
@@ -62,8 +71,7 @@ def _run(args: argparse.Namespace) -> int:
         from .registry import last_trained_data_version
 
         if not args.force:  # the new-data trigger, checked before starting the orchestrator (the flow checks too)
-            ingest.ingest(settings)
-            versions = ingest.version(settings)
+            versions = ingest.tracked_versions(settings)  # refuses missing data or data unlike its pointer
             if versions["data_version"] == last_trained_data_version(settings):
                 print(json.dumps({"status": "skipped", **versions}, indent=2))
                 return 0
@@ -79,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
             return 1
         try:
             result = training_pipeline(force=args.force)
-        except DataValidationError as error:
+        except (DataValidationError, ingest.DataError) as error:
             print(f"pipeline stopped before training, registry untouched: {error}", file=sys.stderr)
             return 1
         except ChampionChanged as error:

@@ -11,6 +11,7 @@ import yaml
 # setting name -> the environment variable that overrides it
 ENV_VARS = {
     "data_dir": "DATA_DIR",
+    "dvc_remote": "DVC_REMOTE",
     "tracking_uri": "MLFLOW_TRACKING_URI",
     "artifact_location": "MLFLOW_ARTIFACT_LOCATION",
     "experiment_name": "MLFLOW_EXPERIMENT_NAME",
@@ -35,6 +36,9 @@ class Settings:
     data_dir: Path
     tracking_uri: str
     artifact_location: str
+    # "" : the `dev` remote of .dvc/config, ~/.cache/<project>/dvc-remote (outside every clone, shared by them);
+    # staging/prod: DVC_REMOTE, e.g. s3://bucket/path or a shared folder, set in .dvc/config.local by the data steps
+    dvc_remote: str = ""
     experiment_name: str = "{{ cookiecutter.project_slug }}-training"
     model_name: str = "{{ cookiecutter.project_slug }}"
     accuracy_threshold: float = 0.90  # the gate's absolute bar on holdout accuracy
@@ -107,6 +111,9 @@ def load(root: Path | None = None) -> Settings:
     root = (root or Path.cwd()).resolve()
     values = _defaults(root) | _yaml_overlay(root)
     values |= {name: os.environ[var] for name, var in ENV_VARS.items() if os.environ.get(var)}
+    remote = str(values.get("dvc_remote") or "")
+    if remote and "://" not in remote and not remote.startswith("~") and not Path(remote).is_absolute():
+        values["dvc_remote"] = str((root / remote).resolve())  # a plain folder, relative to the project
     if "://" not in str(values["artifact_location"]):  # a plain folder, relative to the project
         values["artifact_location"] = (root / Path(values["artifact_location"])).resolve().as_uri()
     converters = {"Path": lambda value: root / Path(value), "str": str, "float": float, "int": int, "bool": _boolean}

@@ -1,4 +1,5 @@
-"""Ingest step: write the raw training data and the frozen holdout, simulate fresh batches, version both with DVC."""
+"""Ingest step: restore (dvc pull) or write the raw training data and the frozen holdout, simulate fresh batches,
+version both with DVC, and refuse data that is missing or is not the version its `.dvc` pointer records."""
 
 from __future__ import annotations
 
@@ -18,8 +19,41 @@ HOLDOUT_FRACTION = 0.25
 NOISE_SCALE = 0.05  # noise of simulated rows, as a fraction of each feature's standard deviation
 
 
+class DataError(RuntimeError):
+    """The data is missing, or is not the version its DVC pointer records."""
+
+
+def pointer(path: Path) -> Path:
+    return path.with_name(path.name + ".dvc")
+
+
+def _dvc(settings: Settings, *arguments: str) -> None:
+    """Run `dvc ARGUMENTS` in the data folder, on the environment's remote (DVC_REMOTE) when one is set."""
+    dvc = [sys.executable, "-m", "dvc"]
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    commands = [[*dvc, *arguments]]
+    if settings.dvc_remote:  # per clone, in .dvc/config.local (not committed); else .dvc/config's dev remote
+        commands.insert(0, [*dvc, "remote", "add", "--local", "--force", "--default", "env", settings.dvc_remote])
+    for command in commands:
+        done = subprocess.run(command, cwd=settings.data_dir, capture_output=True, text=True)
+        if done.returncode != 0:
+            said = (done.stderr.strip() or done.stdout.strip() or f"exit {done.returncode}").splitlines()[-1]
+            raise DataError(f"dvc {' '.join(command[3:5])} failed: {said}")
+
+
 def ingest(settings: Settings) -> bool:
-    """Write data/raw and the frozen data/holdout from the bundled dataset once; False when both exist already."""
+    """`make init`: pull the tracked data when a pointer exists; write the sample data only when none does.
+
+    Returns True when the sample data was written. Tracked files that are missing are restored with `dvc pull`;
+    the result must then be exactly the version the pointers record (tracked_versions checks it).
+    """
+    files = (settings.raw_file, settings.holdout_file)
+    if any(dvc_tracked_md5(path) is not None for path in files):
+        missing = [path for path in files if not path.exists() and dvc_tracked_md5(path) is not None]
+        if missing:
+            _dvc(settings, "pull", "--quiet", *(str(pointer(path)) for path in missing))
+        tracked_versions(settings)
+        return False
     if settings.raw_file.exists() and settings.holdout_file.exists():
         return False
     frame = load_dataset()
@@ -73,6 +107,23 @@ def in_dvc_repo(path: Path) -> bool:
     return any((parent / ".dvc").is_dir() for parent in path.resolve().parents)
 
 
+def tracked_versions(settings: Settings) -> dict[str, str]:
+    """The data versions the pipeline trains on, refusing data that is missing or differs from its `.dvc` pointer."""
+    versions = {}
+    for name, path in {"data_version": settings.raw_file, "holdout_version": settings.holdout_file}.items():
+        if not path.exists():
+            raise DataError(f"{path} is missing: run `make init` (it pulls the tracked version with `dvc pull`, "
+                            "or writes the sample data when nothing is tracked yet)")
+        actual, recorded = file_md5(path), dvc_tracked_md5(path)
+        if recorded is None and in_dvc_repo(path):
+            raise DataError(f"{path} is not tracked by DVC (no {pointer(path).name}): run `make init` to track it")
+        if recorded is not None and actual != recorded:
+            raise DataError(f"{path} has md5 {actual}, but {pointer(path).name} records {recorded}: restore the "
+                            "tracked data (`dvc pull`/`dvc checkout`) or track the change (`dvc add`, `make new-data`)")
+        versions[name] = actual
+    return versions
+
+
 def version(settings: Settings) -> dict[str, str]:
     """The data versions (DVC md5s) of the raw data and the holdout; `dvc add` + `dvc push` the files that changed.
 
@@ -81,8 +132,6 @@ def version(settings: Settings) -> dict[str, str]:
     paths = {"data_version": settings.raw_file, "holdout_version": settings.holdout_file}
     stale = [path for path in paths.values() if dvc_tracked_md5(path) != file_md5(path)]
     if stale and in_dvc_repo(settings.raw_file):
-        dvc = [sys.executable, "-m", "dvc"]
-        folder = settings.data_dir
-        subprocess.run([*dvc, "add", "--quiet", *map(str, stale)], check=True, cwd=folder)
-        subprocess.run([*dvc, "push", "--quiet", *(f"{path}.dvc" for path in stale)], check=True, cwd=folder)
+        _dvc(settings, "add", "--quiet", *map(str, stale))
+        _dvc(settings, "push", "--quiet", *(str(pointer(path)) for path in stale))
     return {name: file_md5(path) for name, path in paths.items()}

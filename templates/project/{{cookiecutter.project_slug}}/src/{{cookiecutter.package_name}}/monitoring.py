@@ -118,8 +118,7 @@ def _retrain(settings: config.Settings) -> int:
     """Retrain on drift when new labelled data exists; otherwise, or when the gate rejects the result, exit 1."""
     from . import ingest, pipeline, registry
 
-    ingest.ingest(settings)
-    current = ingest.version(settings)["data_version"]
+    current = ingest.tracked_versions(settings)["data_version"]  # refuses data unlike its DVC pointer
     trained = registry.last_trained_data_version(settings)
     if current == trained:
         print(f"**Drift detected, but no new labelled data** since the last training run (data version {current}): "

@@ -24,6 +24,7 @@ def _task(function, name: str):
 
 ingest_task = _task(ingest.ingest, "ingest")
 version_task = _task(ingest.version, "version-data")
+check_data_task = _task(ingest.tracked_versions, "check-data")
 last_version_task = _task(registry.last_trained_data_version, "last-trained-data-version")
 load_task = _task(ingest.load_raw, "load-raw")
 load_holdout_task = _task(ingest.load_holdout, "load-holdout")
@@ -38,11 +39,14 @@ register_task = _task(registry.record, "register")
 
 @flow(name="training-pipeline", version=__version__)
 def training_pipeline(force: bool = False) -> dict[str, object]:
-    """Ingest -> version -> (skip if the data is unchanged) -> validate -> train -> evaluate -> gate -> register."""
+    """Check the data (DVC pointers) -> skip if unchanged -> validate -> train -> evaluate -> gate -> register.
+
+    The pipeline never writes or regenerates data: missing data, or data whose md5 differs from its `.dvc` pointer,
+    stops it (ingest.DataError); `make init` pulls the tracked version.
+    """
     logger = get_run_logger()
     settings = config.load()
-    ingest_task(settings)
-    versions = version_task(settings)
+    versions = check_data_task(settings)
     if not force and versions["data_version"] == last_version_task(settings):
         logger.info("Data version %s is unchanged since the last training run: nothing to do.",
                     versions["data_version"])
