@@ -84,7 +84,8 @@ def check_env(where: str, raw: object) -> dict[str, str]:
 
 
 def _contexts(path: Path, verify: dict) -> dict[str, dict[str, str]]:
-    """`[verify.replay.vars]`, `.secrets`, `.inputs`: the values a replayed workflow's expressions get locally."""
+    """`[verify.replay.vars]`, `.secrets`, `.inputs`: the values a replayed workflow's expressions get
+    locally."""
     from .replay import CONTEXTS
 
     replay = verify.get("replay", {})
@@ -150,7 +151,9 @@ def load(project: Path) -> Declaration:
     return Declaration(
         install=check_arguments(f"{path}: verify.install", install),
         steps=[
-            step for number, raw in enumerate(steps) for step in _steps(Path(project), path, number, raw, contexts)
+            step
+            for number, raw in enumerate(steps)
+            for step in _steps(Path(project), path, number, raw, contexts)
         ],
         env=env,
         next_commands=_strings(path, "new.next", new.get("next", [])),

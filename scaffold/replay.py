@@ -59,7 +59,9 @@ _EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 _REFERENCE = re.compile(r"^\s*(vars|secrets|inputs|env)\.([A-Za-z_][A-Za-z0-9_-]*)\s*$")
 
 
-def _substitute(where: str, text: str, contexts: dict[str, dict[str, str]], env: dict[str, str]) -> tuple[str, str]:
+def _substitute(
+    where: str, text: str, contexts: dict[str, dict[str, str]], env: dict[str, str]
+) -> tuple[str, str]:
     """`text` with its `${{ context.NAME }}` expressions replaced: (the value run, the value shown)."""
 
     def value(match: re.Match, shown: bool) -> str:
@@ -125,10 +127,14 @@ def _job_timeout(path: Path, job_id: str, job: dict, timeout: float) -> float:
 
 
 def _env(
-    where: str, raw: object, contexts: dict[str, dict[str, str]] | None = None, outer: dict[str, str] | None = None,
+    where: str,
+    raw: object,
+    contexts: dict[str, dict[str, str]] | None = None,
+    outer: dict[str, str] | None = None,
     shown: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """An `env:` mapping with its expressions substituted; `shown` (if given) receives the values as displayed."""
+    """An `env:` mapping with its expressions substituted; `shown` (if given) receives the values as
+    displayed."""
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -172,8 +178,14 @@ def _job_order(path: Path, jobs: dict, selected: list[str]) -> list[str]:
 
 
 def _step(
-    path: Path, base: dict[str, str], job_id: str, number: int, raw: object, timeout: float,
-    contexts: dict[str, dict[str, str]], base_shown: dict[str, str],
+    path: Path,
+    base: dict[str, str],
+    job_id: str,
+    number: int,
+    raw: object,
+    timeout: float,
+    contexts: dict[str, dict[str, str]],
+    base_shown: dict[str, str],
 ) -> Step:
     where = f"{path.name} > {job_id} > step {number + 1}"
     if not isinstance(raw, dict):

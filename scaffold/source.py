@@ -1,9 +1,9 @@
 """Where the running mlops-level came from, as the one requirement a generated project's CI installs.
 
 A generated CI must install exactly the mlops-level that generated the project, from where it came from: never
-`pip install mlops-level` by a name this project has not claimed on the package index (anyone could publish it).
-The source is read at generation time from the installation itself (PEP 610's `direct_url.json`) and recorded in
-the project's `.cruft.json` and `.github/mlops-level-requirements.txt`.
+`pip install mlops-level` by a name this project has not claimed on the package index (anyone could
+publish it). The source is read at generation time from the installation itself (PEP 610's
+`direct_url.json`) and recorded in the project's `.cruft.json` and `.github/mlops-level-requirements.txt`.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def _clean(text: str) -> str:
 
 
 def running() -> Source:
-    """The requirement that installs the running mlops-level again, or "" when a runner cannot reach its source."""
+    """The requirement that installs the running mlops-level again, or "" when a runner cannot reach its
+    source."""
     info = _direct_url() or {}
     url = _clean(str(info.get("url", "")))
     public = url.startswith("https://")
@@ -55,7 +56,11 @@ def running() -> Source:
         hashes = archive.get("hashes") or dict([str(archive["hash"]).split("=", 1)])
         algorithm = "sha256" if "sha256" in hashes else sorted(hashes)[0]
         digest = _clean(str(hashes[algorithm]))
-        return Source(f"mlops-level @ {url}#{algorithm}={digest}", f"the archive {url} ({algorithm} {digest})")
+        return Source(
+            f"mlops-level @ {url}#{algorithm}={digest}", f"the archive {url} ({algorithm} {digest})"
+        )
     if not info and _from_site_packages():
-        return Source(f"mlops-level=={__version__}", f"the package index it was installed from, version {__version__}")
+        return Source(
+            f"mlops-level=={__version__}", f"the package index it was installed from, version {__version__}"
+        )
     return Source("", "a local folder (a source checkout or a local wheel), which CI runners cannot reach")

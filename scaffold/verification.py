@@ -283,8 +283,8 @@ def _level(project: Path) -> str:
 def running_mlops_level_shim(folder: Path) -> Path:
     """A folder holding an `mlops-level` that runs this very mlops-level (`sys.executable -m mlops_level`).
 
-    Put first on the steps' PATH, a replayed `mlops-level assess` step uses the mlops-level running verify, however
-    it was called (an absolute path, `python -m mlops_level`, a console script that is not on PATH).
+    Put first on the steps' PATH, a replayed `mlops-level assess` step uses the mlops-level running verify,
+    however it was called (an absolute path, `python -m mlops_level`, a console script that is not on PATH).
     """
     if os.name == "nt":  # pragma: no cover - POSIX shims only; Windows runs the PATH's mlops-level
         return folder

@@ -232,7 +232,7 @@ def test_html_text_and_attribute():
     assert "<img" not in html
 
 
-def test_sarif_text_has_no_placeholder_link_or_control():
+def test_sarif_text_has_no_argument_reference_link_or_control():
     assert sarif_text("see [x](1) and {0}\x1b[2J\n") == "see \\[x\\](1) and {{0}}␛\\[2J "
 
 

@@ -258,9 +258,15 @@ def test_verify_trains_gates_and_skips_for_real(bake, env_cache):
     )
     assert wrong.returncode == 1 and "expected 3 model version(s), found 2" in wrong.stderr
 
-    # DVC for real: the pipeline refuses missing data; `make init` pulls exactly the tracked rows, never regenerates
-    make_env = {**os.environ, **TELEMETRY_OFF, **store, "VIRTUAL_ENV": str(report.environment),
-                "PATH": f"{report.environment / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    # DVC for real: the pipeline refuses missing data; `make init` pulls exactly the tracked rows, never
+    # regenerates
+    make_env = {
+        **os.environ,
+        **TELEMETRY_OFF,
+        **store,
+        "VIRTUAL_ENV": str(report.environment),
+        "PATH": f"{report.environment / 'bin'}{os.pathsep}{os.environ['PATH']}",
+    }
     raw.unlink()
     refused = subprocess.run(["make", "pipeline"], cwd=project, env=make_env, capture_output=True, text=True)
     assert refused.returncode != 0 and "is missing: run `make init`" in refused.stderr

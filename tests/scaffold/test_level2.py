@@ -309,14 +309,23 @@ def test_gate_and_promotion_jobs_share_one_registry_concurrency_group(baked):
 def test_only_the_approved_production_job_moves_the_champion(baked):
     project = baked(2)
     cd = workflow(project, "cd.yml")
-    runs = {job: [step.get("run", "") for step in cd["jobs"][job]["steps"]] for job in ("staging", "production")}
+    runs = {
+        job: [step.get("run", "") for step in cd["jobs"][job]["steps"]] for job in ("staging", "production")
+    }
     assert "make promote" in runs["production"] and cd["jobs"]["production"]["environment"] == "production"
     assert not any("promote" in run or "rollback" in run for run in runs["staging"])
     for name in ("ct.yml", "monitor.yml"):
-        steps = [step.get("run", "") for job in workflow(project, name)["jobs"].values() for step in job["steps"]]
+        steps = [
+            step.get("run", "") for job in workflow(project, name)["jobs"].values() for step in job["steps"]
+        ]
         assert not any("promote" in run for run in steps), name
-    configs = {env: yaml.safe_load((project / "configs" / f"{env}.yaml").read_text()) for env in ("staging", "prod")}
-    assert {env: data["promotion"] for env, data in configs.items()} == {"staging": "candidate", "prod": "candidate"}
+    configs = {
+        env: yaml.safe_load((project / "configs" / f"{env}.yaml").read_text()) for env in ("staging", "prod")
+    }
+    assert {env: data["promotion"] for env, data in configs.items()} == {
+        "staging": "candidate",
+        "prod": "candidate",
+    }
 
 
 def test_ct_and_monitoring_run_without_the_approval_environment(baked):
@@ -352,7 +361,11 @@ def test_replay_substitutes_declared_vars_secrets_inputs_and_env(tmp_path):
             "steps": [{"run": "make x ${{ inputs.WHAT }} ${{ env.URI }} ${{ env.UNSET }}"}],
         }
     }
-    contexts = {"vars": {"URI": "sqlite:///.verify/x.db"}, "secrets": {"TOKEN": "s3cret"}, "inputs": {"WHAT": "y"}}
+    contexts = {
+        "vars": {"URI": "sqlite:///.verify/x.db"},
+        "secrets": {"TOKEN": "s3cret"},
+        "inputs": {"WHAT": "y"},
+    }
     (step,) = expand(write(tmp_path, jobs), "wf.yml", contexts=contexts)
     assert "URI=sqlite:///.verify/x.db" in step.run and "TOKEN=s3cret" in step.run
     assert step.run[-1] == "make x y sqlite:///.verify/x.db "  # env.UNSET is empty, as on GitHub
@@ -373,13 +386,23 @@ def test_check_stores_fails_at_once_naming_the_missing_variable(baked):
     import os
 
     project = baked(2)
-    env = {key: value for key, value in os.environ.items() if key not in ("MLFLOW_TRACKING_URI", "DVC_REMOTE")}
-    env |= {"MLOPS_ENV": "staging", "MLFLOW_ARTIFACT_LOCATION": "s3://bucket/artifacts", "MLFLOW_TRACKING_URI": ""}
-    done = subprocess.run(["make", "-s", "check-stores"], cwd=project, env=env, capture_output=True, text=True)
+    env = {
+        key: value for key, value in os.environ.items() if key not in ("MLFLOW_TRACKING_URI", "DVC_REMOTE")
+    }
+    env |= {
+        "MLOPS_ENV": "staging",
+        "MLFLOW_ARTIFACT_LOCATION": "s3://bucket/artifacts",
+        "MLFLOW_TRACKING_URI": "",
+    }
+    done = subprocess.run(
+        ["make", "-s", "check-stores"], cwd=project, env=env, capture_output=True, text=True
+    )
     assert done.returncode != 0
     (line,) = done.stderr.strip().splitlines()[:1]
     assert line.startswith("error: MLFLOW_TRACKING_URI is not set: MLOPS_ENV=staging would keep its state")
     env |= {"MLFLOW_TRACKING_URI": "https://mlflow.example", "DVC_REMOTE": "s3://bucket/data"}
-    done = subprocess.run(["make", "-s", "check-stores"], cwd=project, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        ["make", "-s", "check-stores"], cwd=project, env=env, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     assert "DVC_REMOTE=s3://bucket/data" in done.stdout

@@ -117,7 +117,9 @@ def test_verify_replays_ci_and_cd_staging(verified):
     assert statuses['cd.yml > staging > make evaluate >> "$GITHUB_STEP_SUMMARY"'] == "passed"
     assert statuses["ci.yml > image > make images"] == "skipped"
     summary = (project / ".replay-step-summary.md").read_text(encoding="utf-8")
-    assert "**Decision: candidate.**" in summary  # CD's evaluation of the staging candidate: staged, not served
+    assert (
+        "**Decision: candidate.**" in summary
+    )  # CD's evaluation of the staging candidate: staged, not served
     assert "Staged as `@candidate`" in summary
     assert "MLOps maturity: Level 2" in summary  # the maturity report CI writes into the job summary
 
