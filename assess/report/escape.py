@@ -191,8 +191,8 @@ def html_attr(text: object) -> str:
 
 
 def sarif_text(text: object) -> str:
-    """A SARIF plain-text message: one line without controls; `{`/`}` doubled (so no `{0}` argument reference forms, §3.11.5) and
-    `[` and `]` escaped with a backslash so no embedded link forms (§3.11.6)."""
+    """A SARIF plain-text message: one line without controls; `{`/`}` doubled so no `{0}` argument reference
+    forms (§3.11.5), and `[` and `]` escaped with a backslash so no embedded link forms (§3.11.6)."""
     text = re.sub(r"([\[\]])", r"\\\1", plain(text))
     return text.replace("{", "{{").replace("}", "}}")
 

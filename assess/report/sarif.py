@@ -6,9 +6,9 @@ severity taken from its weight (required -> error, normal -> warning, low -> not
 the remediation.
 
 Repository text reaches results only: the message (`message.text`, plain text for code scanning) goes
-through `sarif_text` (one line, no control characters, no `{0}` argument reference or embedded link), the snippet through
-`plain`, the URI is percent-encoded. No `message.markdown` is written, so nothing repository-controlled is
-rendered as Markdown.
+through `sarif_text` (one line, no control characters, no `{0}` argument reference or embedded link), the
+snippet through `plain`, the URI is percent-encoded. No `message.markdown` is written, so nothing
+repository-controlled is rendered as Markdown.
 """
 
 from __future__ import annotations
