@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from mlops_level.errors import EXIT_BELOW_THRESHOLD, UserError
+from mlops_level.output import emit, exists, write_stdout
 
 ASSESS_HELP = """Rate a repository on Google's MLOps maturity model (Level 0, 1 or 2) with evidence.
 
@@ -128,7 +129,7 @@ def assess(
 
     if output_format not in RENDERERS:
         raise UserError(f"unknown format {output_format!r}; choose from {', '.join(RENDERERS)}")
-    if output is not None and _exists(output) and not force:
+    if output is not None and exists(output) and not force:
         raise UserError(f"{output} already exists; choose another file or pass --force to replace it")
     if fail_on_regression and base is None:
         raise UserError("--fail-on-regression needs --base REF (the revision to compare with)")
@@ -157,59 +158,13 @@ def assess(
         from mlops_level.assess.report.delta import render_with_delta
 
         text = render_with_delta(output_format, text, report, delta, verbose)
-    _emit(text, output, force)
+    emit(text, output, force)
     if fail_under is not None and report.rating.level < fail_under:
         typer.echo(f"mlops-level: level {report.rating.level} is below --fail-under {fail_under}", err=True)
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
     if fail_on_regression and delta is not None and delta.regression:
         typer.echo(f"mlops-level: regression against {base}: {delta.regression_reason}", err=True)
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
-
-
-def _exists(output: Path) -> bool:
-    """Whether -o names an existing file; a folder on the way that cannot be read is a UserError."""
-    try:
-        return output.exists()
-    except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
-
-
-def _emit(text: str, output: Path | None, force: bool = False) -> None:
-    """Write the report to -o (never replacing a file unless --force) or to standard output; a write that
-    fails (unreadable folder, full device, closed pipe) is a UserError: one line, exit 2."""
-    if output is None:
-        _write_stdout(text)
-        return
-    try:
-        with open(output, "w" if force else "x", encoding="utf-8") as handle:
-            handle.write(text)
-    except FileExistsError:
-        message = f"{output} already exists; choose another file or pass --force to replace it"
-        raise UserError(message) from None
-    except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
-    typer.echo(f"report written to {output}", err=True)
-
-
-def _write_stdout(text: str) -> None:
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except OSError as exc:
-        _silence_stdout()
-        raise UserError(f"cannot write the report to standard output: {exc.strerror or exc}") from None
-
-
-def _silence_stdout() -> None:
-    """Point standard output at the null device, so that the flush at exit cannot fail a second time."""
-    import os
-
-    try:
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, sys.stdout.fileno())
-        os.close(null)
-    except (OSError, ValueError, AttributeError):  # no real file descriptor (a test runner's buffer)
-        pass
 
 
 CHECKS_HELP = """Print the rubric: every check with its ID, level, weight and what counts as evidence.
@@ -240,7 +195,7 @@ def _print_checks(output_format: str) -> None:
         raise UserError(
             f"unknown format {output_format!r} for the rubric; choose from {', '.join(RUBRIC_FORMATS)}"
         )
-    _write_stdout(RUBRIC_FORMATS[output_format]())
+    write_stdout(RUBRIC_FORMATS[output_format]())
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from mlops_level.errors import EXIT_BELOW_THRESHOLD, UserError
+from mlops_level.output import emit, exists
 
 FORMATS = ("table", "csv", "json", "html")
 COMPARE_LIMIT = 64 * 1024 * 1024  # a survey JSON of thousands of repositories stays far below
@@ -131,7 +132,7 @@ def survey(
     if output_format not in FORMATS:
         raise UserError(f"unknown format {output_format!r}; choose from {', '.join(FORMATS)}")
     names = _targets(targets or [], from_file)
-    if output is not None and output.exists() and not force:
+    if output is not None and exists(output) and not force:
         raise UserError(f"{output} already exists; choose another file or pass --force to replace it")
     from mlops_level.assess.survey import SurveyError, compare, report_file_names, survey_from_dict
 
@@ -153,7 +154,7 @@ def survey(
     links = _write_reports(result, pages, report_paths, output)
     if old is not None:
         result.comparison = compare(old, result)
-    _emit(_render(result, output_format, links, output), output)
+    emit(_render(result, output_format, links, output), output, force, noun="survey")
     if fail_under is not None:
         below = [row for row in result.rows if not row.ok or row.level < fail_under]
         if below:
@@ -255,17 +256,6 @@ def _render(result, output_format: str, links: list[str], output: Path | None) -
 
         return render_dashboard(result, links)
     return render.render_table(result, color=output is None and sys.stdout.isatty())
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
-    typer.echo(f"survey written to {output}", err=True)
 
 
 def _shown(text: str) -> str:
