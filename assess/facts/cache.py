@@ -171,8 +171,9 @@ class FactsCache:
             "sha256": _digest(payload),
             "payload": payload,
         }
-        text = json.dumps(entry, separators=(",", ":"), ensure_ascii=False)
-        if len(text.encode("utf-8")) <= MAX_ENTRY_BYTES:
+        # ASCII JSON: strings from undecodable bytes (lone surrogates) are written as escapes and read back
+        text = json.dumps(entry, separators=(",", ":"))
+        if len(text) <= MAX_ENTRY_BYTES:
             self.pending[key] = text
 
     def flush(self) -> None:
@@ -258,8 +259,8 @@ def _checked(raw: bytes, key: str, kind: str, blob: str) -> dict | None:
 
 
 def _digest(payload: dict) -> str:
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
 # --- PyFacts <-> JSON -

@@ -301,3 +301,16 @@ def test_notebooks_are_cached_and_checked(tmp_path, cache_home):
     entry["sha256"] = cache._digest(entry["payload"])
     write_entry(cache_home, key, json.dumps(entry))
     assert collect(root).sources == first.sources
+
+
+def test_strings_that_are_not_valid_unicode_are_cached(tmp_path, cache_home):
+    """A source may spell a lone surrogate (`"\\udcff"`): its facts are cached and read back, never a crash."""
+    root = tmp_path / "odd"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "train.py").write_text(TRAIN + 'LABEL = f("\\udcff")\nmlflow.set_tag("k", "\\udcff")\n')
+    init_repo(root)
+    cold = collect(root)
+    assert len(entries(cache_home)) == 1
+    warm = collect(root)
+    assert warm.sources == cold.sources
+    assert ("\udcff", 8) in [(v, line) for v, line in warm.sources["src/train.py"].facts.strings]
