@@ -304,7 +304,7 @@ def test_notebooks_are_cached_and_checked(tmp_path, cache_home):
 
 
 def test_strings_that_are_not_valid_unicode_are_cached(tmp_path, cache_home):
-    """A source may spell a lone surrogate (`"\\udcff"`): its facts are cached and read back, never a crash."""
+    """A source may spell a lone surrogate (`"\\udcff"`): its facts are cached and read back."""
     root = tmp_path / "odd"
     (root / "src").mkdir(parents=True)
     (root / "src" / "train.py").write_text(TRAIN + 'LABEL = f("\\udcff")\nmlflow.set_tag("k", "\\udcff")\n')
