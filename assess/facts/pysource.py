@@ -174,23 +174,22 @@ class _Collector(ast.NodeVisitor):
 
     # gates -------------------------------------------------------------------------------------------
     def visit_If(self, node: ast.If) -> None:
-        if _has_compare(node.test):
-            if _is_main_guard(node.test):
-                self.facts.has_main_guard = True
-            else:
-                branches = [*node.body, *node.orelse]
-                assigned = tuple(
-                    target.id
-                    for statement in branches
-                    for sub in ast.walk(statement)
-                    if isinstance(sub, ast.Assign)
-                    for target in ast.walk(sub.targets[0])
-                    if isinstance(target, ast.Name)
-                )
-                gate = Gate(
-                    node.lineno, _words(node.test), _blocks(branches), tuple(self._branch_calls(branches))
-                )
-                self.facts.gates.append(dataclasses.replace(gate, assigns=assigned))
+        if _is_main_guard(node.test):
+            self.facts.has_main_guard = True
+        elif _has_compare(node.test):
+            branches = [*node.body, *node.orelse]
+            assigned = tuple(
+                target.id
+                for statement in branches
+                for sub in ast.walk(statement)
+                if isinstance(sub, ast.Assign)
+                for target in ast.walk(sub.targets[0])
+                if isinstance(target, ast.Name)
+            )
+            gate = Gate(
+                node.lineno, _words(node.test), _blocks(branches), tuple(self._branch_calls(branches))
+            )
+            self.facts.gates.append(dataclasses.replace(gate, assigns=assigned))
         self.generic_visit(node)
 
     def visit_Assert(self, node: ast.Assert) -> None:
@@ -228,8 +227,16 @@ def _call_strings(node: ast.Call) -> tuple[str, ...]:
     )
 
 
+_THRESHOLD_OPS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
 def _has_compare(test: ast.AST) -> bool:
-    return any(isinstance(n, ast.Compare) for n in ast.walk(test))
+    """Whether a test compares against a threshold (`<`, `<=`, `>`, `>=`): `if score is None` or
+    `if name in table` decides nothing about a model."""
+    return any(
+        isinstance(n, ast.Compare) and any(isinstance(op, _THRESHOLD_OPS) for op in n.ops)
+        for n in ast.walk(test)
+    )
 
 
 def _is_main_guard(test: ast.AST) -> bool:

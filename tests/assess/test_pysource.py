@@ -90,3 +90,14 @@ def test_safe_yaml_keeps_on_as_true_and_refuses_bad_documents():
         load("a: [1\nb: 2\n")
     with pytest.raises(YamlRefused, match="malformed YAML"):
         load("!!python/object/apply:os.system ['echo hi']\n")
+
+
+def test_only_threshold_comparisons_are_gates():
+    facts = parse_python(
+        "if score is None:\n    return 0\n"
+        "if metric in table:\n    raise KeyError(metric)\n"
+        "if f1 < 0.8:\n    raise SystemExit('below threshold')\n"
+        "if __name__ == '__main__':\n    main()\n"
+    )
+    assert [gate.line for gate in facts.gates] == [5]
+    assert facts.has_main_guard
