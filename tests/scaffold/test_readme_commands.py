@@ -106,7 +106,7 @@ def _jupyter_as_a_desktop_user(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("level", [0])
+@pytest.mark.parametrize("level", [0, 1])
 def test_every_readme_command_runs_as_typed_in_a_fresh_clone(level, tmp_path):
     env = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "PYTHONPATH"}}
     env.update(
