@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_level.assess.detect import patterns
-from mlops_level.assess.facts import cache, ciconfig, config, inventory
+from mlops_level.assess.facts import cache, ciconfig, config, inventory, revtree
 from mlops_level.assess.facts.gitinfo import GitFacts, read_git
 from mlops_level.assess.facts.pysource import PyFacts, notebook_cells, parse_notebook, parse_python
 
@@ -240,9 +240,10 @@ def _module_name(path: str) -> str | None:
 class _Reader:
     """Reads files for `collect`, turning every problem into a warning."""
 
-    def __init__(self, root: Path, warnings: list[str]) -> None:
+    def __init__(self, root: Path, warnings: list[str], revision: revtree.FolderView | None = None) -> None:
         self.root = root
         self.warnings = warnings
+        self.revision = revision  # a past revision (`--base`): files come from git's objects, not the disk
         self.mentioned: set[str] = set()  # YAML file names named by sources that are not kept as text
         self.cache: cache.FactsCache | None = None  # parsed facts of blobs already seen (see `cache`)
 
@@ -252,6 +253,8 @@ class _Reader:
                 f"skipped {rel}: {size / 1048576:.1f} MB is over the {limit // 1048576} MB limit"
             )
             return None
+        if self.revision is not None:
+            return self._revision_bytes(rel, limit)
         path = self.root / rel if not rel.startswith("../") else (self.root / rel).resolve()
         try:
             info = path.lstat()
@@ -268,6 +271,32 @@ class _Reader:
             return None
         return data
 
+    def _revision_bytes(self, rel: str, limit: int) -> bytes | None:
+        assert self.revision is not None
+        found = self.revision.kind(rel)
+        if found is None or found[0] != "file":
+            self.warnings.append(f"skipped {rel}: not a regular file")
+            return None
+        data = self.revision.read(rel)
+        if data is None:
+            self.warnings.append(f"could not read {rel}: its blob is not in the repository")
+            return None
+        if len(data) > limit:
+            self.warnings.append(f"skipped {rel}: over the {limit // 1048576} MB limit")
+            return None
+        return data
+
+    def size(self, rel: str) -> int | None:
+        """The size of `rel` when it is a regular file (never a symlink), else None."""
+        if self.revision is not None:
+            found = self.revision.kind(rel)
+            return found[1] if found is not None and found[0] == "file" else None
+        try:
+            info = (self.root / rel).lstat()
+        except OSError:
+            return None
+        return info.st_size if stat.S_ISREG(info.st_mode) else None
+
     def text(self, rel: str, size: int) -> str | None:
         data = self.bytes(rel, size)
         if data is None:
@@ -282,14 +311,28 @@ class _Reader:
             return data.decode("utf-8", "replace")
 
 
-def collect(root: Path, *, git_root: Path | None = None, git: GitFacts | None = None) -> Facts:
-    """Read everything the checks need from `root` (plus CI files at `git_root` when root is a sub-folder)."""
+def collect(
+    root: Path,
+    *,
+    git_root: Path | None = None,
+    git: GitFacts | None = None,
+    tree: revtree.RevisionTree | None = None,
+) -> Facts:
+    """Read everything the checks need from `root` (plus CI files at `git_root` when root is a sub-folder).
+
+    With `tree` (a past revision, whose facts are `git`), the files are `root`'s at that revision, read from
+    git's objects: nothing is read from the disk, and `git.listed` must be given.
+    """
     root = root.resolve()
     git = git if git is not None else read_git(root)
     if git_root is None and git.top is not None:
         git_root = git.top
     warnings = list(git.warnings)
-    reader = _Reader(root, warnings)
+    revision = None
+    if tree is not None:
+        top = (git_root or root).resolve()
+        revision = revtree.FolderView(tree, root.relative_to(top).as_posix() if root != top else "")
+    reader = _Reader(root, warnings, revision)
     reader.cache = cache.open_cache()
     # the settings files come first: their `exclude` decides what the inventory holds
     settings_files = _read_settings_files(reader)
@@ -297,7 +340,7 @@ def collect(root: Path, *, git_root: Path | None = None, git: GitFacts | None = 
     warnings += settings.warnings
     leave_out = inventory.LeaveOut(settings.exclude_spec, settings.source, settings.skip_templates)
     if git.listed is not None:
-        listing = inventory.from_listing(root, git.listed, leave_out)
+        listing = inventory.from_listing(root, git.listed, leave_out, revision)
     else:
         listing = inventory.walk(root, leave_out)
     warnings += listing.warnings
@@ -308,10 +351,19 @@ def collect(root: Path, *, git_root: Path | None = None, git: GitFacts | None = 
             if doc is not None:
                 facts.toml[rel] = doc
     if git_root is not None and git_root.resolve() != root:
-        _add_top_level_ci(facts, git_root.resolve())
+        _add_top_level_ci(facts, git_root.resolve(), reader)
+    if revision is not None:
+        revision.expect(
+            [
+                rel
+                for rel, size in sorted(facts.files.items())
+                if _read_here(rel, settings_files)
+                and size <= (MAX_NOTEBOOK_BYTES if rel.endswith(".ipynb") else MAX_SOURCE_BYTES)
+            ]
+        )
     pending_yaml: list[tuple[int, str, str]] = []  # (warning position, path, text), parsed after the loop
     for rel, size in sorted(facts.files.items()):
-        if rel.lower().endswith(_BULK_SUFFIXES) or rel in settings_files:
+        if not _read_here(rel, settings_files):
             continue  # data, models and media are inventoried (sizes, names) but never read
         if rel.endswith(".py"):
             _read_python(facts, reader, rel, size)
@@ -339,19 +391,23 @@ def collect(root: Path, *, git_root: Path | None = None, git: GitFacts | None = 
     return facts
 
 
-def _add_top_level_ci(facts: Facts, top: Path) -> None:
+def _read_here(rel: str, settings_files: dict) -> bool:
+    """Whether the reading loop of `collect` reads `rel` (settings files were read before it)."""
+    if rel.lower().endswith(_BULK_SUFFIXES) or rel in settings_files:
+        return False
+    return rel.endswith((".py", ".ipynb", ".toml")) or bool(YAML_FILE.search(rel) or TEXT_NAMES.search(rel))
+
+
+def _add_top_level_ci(facts: Facts, top: Path, reader: _Reader) -> None:
     """In a monorepo sub-folder, the repository's CI files, dependency bots and top .gitignore count too."""
     regexes = [re.compile(r) for values in patterns.CI_FILES.values() for r in values]
     regexes += [re.compile(r) for r in (*patterns.DEPENDENCY_BOT_FILES, r"^\.gitignore$")]
     for rel in sorted(facts.git.tracked or ()):
         if any(r.search(rel) for r in regexes):
-            path = top / rel
-            try:
-                info = path.lstat()
-            except OSError:
-                continue
-            if stat.S_ISREG(info.st_mode):
-                facts.files[posixpath.relpath(path.as_posix(), facts.root.as_posix())] = info.st_size
+            from_root = posixpath.relpath((top / rel).as_posix(), facts.root.as_posix())
+            size = reader.size(from_root)
+            if size is not None:
+                facts.files[from_root] = size
 
 
 def _read_python(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
@@ -535,12 +591,9 @@ def _read_settings_files(reader: _Reader) -> dict[str, tuple[str, dict | None]]:
     """The settings files at the root (see `config`): path -> (text, parsed document or None)."""
     found: dict[str, tuple[str, dict | None]] = {}
     for rel in config.FILES:
-        try:
-            info = (reader.root / rel).lstat()
-        except OSError:
-            continue
-        if stat.S_ISREG(info.st_mode):
-            text = reader.text(rel, info.st_size)
+        size = reader.size(rel)
+        if size is not None:
+            text = reader.text(rel, size)
             if text is not None:
                 found[rel] = (text, _parse_toml(rel, text, reader.warnings))
     return found
