@@ -173,12 +173,16 @@ def from_listing(
     venvs: list[str] = []
     markers = [rel.rpartition("/") for rel in listed if rel.rpartition("/")[2] in TEMPLATE_MARKERS]
     leave_out.note_templates([folder for folder, _, _ in markers])
+    skipped_folders: dict[str, bool] = {}  # folder -> skipped_dir, decided once per folder
     for rel in listed:
-        parts = tuple(rel.split("/"))
-        if skipped_dir(parts, tracked=True) or leave_out.skips(rel):
+        folder, _, name = rel.rpartition("/")
+        skip = skipped_folders.get(folder)
+        if skip is None:
+            skip = skipped_folders[folder] = skipped_dir((*folder.split("/"), name), tracked=True)
+        if skip or leave_out.skips(rel):
             continue
-        if parts[-1] == "pyvenv.cfg" and len(parts) > 1:
-            venvs.append("/".join(parts[:-1]) + "/")
+        if name == "pyvenv.cfg" and folder:
+            venvs.append(folder + "/")
             continue
         _add(files, rel, inventory)
     if venvs:

@@ -14,11 +14,13 @@ those words cannot produce evidence, so skipping it is exact.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import posixpath
 import re
 import stat
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,6 +101,11 @@ _BULK_SUFFIXES = (
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.M)  # PEP 263 declaration
 
 
+# the last result of each `paths_matching` query in this process, with the paths it was computed from: a
+# base revision listing the same paths as the work tree (`--base`) reuses it
+_LAST_MATCHES: dict[tuple, tuple[list[str], list[str]]] = {}
+
+
 @dataclass
 class Source:
     """One Python module or notebook. `role`: prod, test, notebook or example (docs, examples, sandboxes)."""
@@ -136,9 +143,15 @@ class Facts:
         if key not in self.cache:
             if "named" not in self.cache:
                 self.cache["named"] = [p for p in self.files if not p.lower().endswith(_BULK_SUFFIXES)]
-            combined = re.compile("|".join(f"(?:{r})" for r in regexes))
-            self.cache[key] = [p for p in self.cache["named"] if combined.search(p)]
-        return self.cache[key]
+            named = self.cache["named"]
+            last = _LAST_MATCHES.get(key)
+            if last is not None and last[0] == named:  # the same paths as the last assessment (`--base`)
+                self.cache[key] = last[1]
+            else:
+                combined = re.compile("|".join(f"(?:{r})" for r in regexes))
+                self.cache[key] = [p for p in named if combined.search(p)]
+                _LAST_MATCHES[key] = (named, self.cache[key])
+        return list(self.cache[key])
 
     def by_role(self, *roles: str) -> list[Source]:
         return [s for s in self.sources.values() if s.role in roles and s.facts is not None]
@@ -237,6 +250,30 @@ def _module_name(path: str) -> str | None:
     return ".".join(parts)
 
 
+@dataclass
+class _Seen:
+    """What one `collect` of a work tree read, by git blob id: the bytes, and what each Python module or
+    notebook gave (whether it can matter, its facts or parse error). A base revision read right after it
+    (`assess --base`) reuses them for every unchanged blob instead of fetching and parsing it again."""
+
+    blobs: dict[str, bytes] = field(default_factory=dict)
+    python: dict[str, tuple] = field(default_factory=dict)  # blob -> (matters, parsed, facts, error)
+    notebooks: dict[str, tuple] = field(default_factory=dict)  # blob -> (cells or error, (facts, dropped))
+
+
+_memory: list[_Seen] = []  # while `remembered()` is active: what the last work-tree `collect` read
+
+
+@contextlib.contextmanager
+def remembered() -> Iterator[None]:
+    """Keep what each work-tree `collect` inside reads, for the revision `collect`s that follow (`--base`)."""
+    _memory.append(_Seen())
+    try:
+        yield
+    finally:
+        _memory.pop()
+
+
 class _Reader:
     """Reads files for `collect`, turning every problem into a warning."""
 
@@ -246,6 +283,12 @@ class _Reader:
         self.revision = revision  # a past revision (`--base`): files come from git's objects, not the disk
         self.mentioned: set[str] = set()  # YAML file names named by sources that are not kept as text
         self.cache: cache.FactsCache | None = None  # parsed facts of blobs already seen (see `cache`)
+        self.seen: _Seen | None = None  # filled (work tree) or read (revision) while `remembered()` is active
+        if _memory:
+            if revision is None:
+                _memory[-1] = _Seen()
+            self.seen = _memory[-1]
+        self.blob = ""  # the blob id of the bytes last returned, when known (revisions, remembered runs)
 
     def bytes(self, rel: str, size: int, limit: int = MAX_SOURCE_BYTES) -> bytes | None:
         if size > limit:
@@ -253,6 +296,7 @@ class _Reader:
                 f"skipped {rel}: {size / 1048576:.1f} MB is over the {limit // 1048576} MB limit"
             )
             return None
+        self.blob = ""
         if self.revision is not None:
             return self._revision_bytes(rel, limit)
         path = self.root / rel if not rel.startswith("../") else (self.root / rel).resolve()
@@ -269,7 +313,14 @@ class _Reader:
         if len(data) > limit:
             self.warnings.append(f"skipped {rel}: over the {limit // 1048576} MB limit")
             return None
+        if self.seen is not None:
+            self.blob = cache.blob_id(data)
+            self.seen.blobs[self.blob] = data
         return data
+
+    def blob_of(self, data: bytes) -> str:
+        """The blob id of `data`, the bytes last returned by `bytes`."""
+        return self.blob or cache.blob_id(data)
 
     def _revision_bytes(self, rel: str, limit: int) -> bytes | None:
         assert self.revision is not None
@@ -277,7 +328,11 @@ class _Reader:
         if found is None or found[0] != "file":
             self.warnings.append(f"skipped {rel}: not a regular file")
             return None
-        data = self.revision.read(rel)
+        blob = self.revision.blob(rel)
+        data = self.seen.blobs.get(blob) if self.seen is not None else None
+        if data is None:
+            data = self.revision.read(rel)
+        self.blob = blob if data is not None else ""
         if data is None:
             self.warnings.append(f"could not read {rel}: its blob is not in the repository")
             return None
@@ -353,12 +408,14 @@ def collect(
     if git_root is not None and git_root.resolve() != root:
         _add_top_level_ci(facts, git_root.resolve(), reader)
     if revision is not None:
+        known = reader.seen.blobs if reader.seen is not None else {}
         revision.expect(
             [
                 rel
                 for rel, size in sorted(facts.files.items())
                 if _read_here(rel, settings_files)
                 and size <= (MAX_NOTEBOOK_BYTES if rel.endswith(".ipynb") else MAX_SOURCE_BYTES)
+                and revision.blob(rel) not in known
             ]
         )
     pending_yaml: list[tuple[int, str, str]] = []  # (warning position, path, text), parsed after the loop
@@ -431,28 +488,53 @@ def _read_python(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
     name = rel.rsplit("/", 1)[-1]
     if name == "noxfile.py":  # its sessions can run `gcloud builds submit --config x.yaml`
         reader.mentioned.update(x.rsplit("/", 1)[-1] for x in _YAML_NAME.findall(text))
-    words = set(_IDENTIFIER.findall(text))
-    if role != "test" and name not in READ_BY_NAME and not _matters(words):
+    seen = reader.seen
+    blob = reader.blob_of(data) if seen is not None or reader.cache is not None else ""
+    needed = role == "test" or name in READ_BY_NAME
+    known = seen.python.get(blob) if seen is not None and reader.revision is not None else None
+    if known is not None and not (needed or known[0]):
+        return  # no name any pattern needs: never parsed
+    if known is not None and known[1]:
+        _, _, source.facts, error = known
+        if error:
+            facts.warnings.append(f"could not parse {rel}{error}")
         return
+    words = set(_IDENTIFIER.findall(text))
+    matters = _matters(words)
+    if not (needed or matters):
+        if seen is not None and reader.revision is None:
+            seen.python[blob] = (False, False, None, "")
+        return
+    parsed, error = _python_facts(reader, source_input, text, words, blob)
+    if seen is not None and reader.revision is None:
+        seen.python[blob] = (matters, True, parsed, error)
+    source.facts = parsed
+    if error:
+        facts.warnings.append(f"could not parse {rel}{error}")
+
+
+def _python_facts(
+    reader: _Reader, source_input: str | bytes, text: str, words: set[str], blob: str
+) -> tuple[PyFacts | None, str]:
+    """A module's facts (from the cache when it holds them for this blob, else parsed), or the end of the
+    warning saying why it could not be parsed."""
     store = reader.cache
-    blob = cache.blob_id(data) if store is not None else ""
     if store is not None:
         payload = store.get("python", blob)
         if payload is not None:
             cached = cache.decode_facts(payload.get("facts"), text.splitlines())
             if cached is not None and cache.consistent(cached, words | _unescaped_words(text)):
-                source.facts = cached
-                return
+                return cached, ""
             store.discard("python", blob)
     try:
-        source.facts = parse_python(source_input)
+        parsed = parse_python(source_input)
     except SyntaxError as exc:
-        facts.warnings.append(f"could not parse {rel} (line {exc.lineno}: {exc.msg}; not valid Python 3)")
+        return None, f" (line {exc.lineno}: {exc.msg}; not valid Python 3)"
     except (ValueError, RecursionError, MemoryError) as exc:
-        facts.warnings.append(f"could not parse {rel}: {exc.__class__.__name__}")
-    else:
-        if store is not None:
-            store.put("python", blob, {"facts": cache.encode_facts(source.facts)})
+        return None, f": {exc.__class__.__name__}"
+    if store is not None:
+        store.put("python", blob, {"facts": cache.encode_facts(parsed)})
+    return parsed, ""
 
 
 _ESCAPE = re.compile(r"\\\w")
@@ -467,43 +549,58 @@ def _read_notebook(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
     data = reader.bytes(rel, size, MAX_NOTEBOOK_BYTES)
     if data is None:
         return
-    try:
-        cells = notebook_cells(data)
-    except ValueError as exc:
-        facts.warnings.append(f"invalid notebook {rel}: {exc}")
+    seen = reader.seen
+    blob = reader.blob_of(data) if seen is not None or reader.cache is not None else ""
+    known = seen.notebooks.get(blob) if seen is not None and reader.revision is not None else None
+    if known is not None:
+        cells, result = known
+    else:
+        try:
+            cells, result = notebook_cells(data), None
+        except ValueError as exc:
+            cells, result = str(exc), None
+    if seen is not None and reader.revision is None:
+        seen.notebooks[blob] = (cells, None)
+    if isinstance(cells, str):
+        facts.warnings.append(f"invalid notebook {rel}: {cells}")
         return
-    cells = _within_budget(facts, rel, cells)
+    all_cells, cells = cells, _within_budget(facts, rel, cells)
     code = "\n".join(cells)
     source = Source(rel, "notebook", code.count("\n") + 1 if code.strip() else 0)
     facts.sources[rel] = source
-    words = set(_IDENTIFIER.findall(code))
-    if not _matters(words):
-        return
+    if result is None:
+        words = set(_IDENTIFIER.findall(code))
+        result = _notebook_facts(reader, blob, cells, words) if _matters(words) else ()
+        if seen is not None and reader.revision is None:
+            seen.notebooks[blob] = (all_cells, result)
+    if isinstance(result, str):
+        facts.warnings.append(f"could not parse the code cells of {rel}: {result}")
+    elif result:
+        source.facts, dropped = result
+        if dropped:
+            facts.warnings.append(f"{rel}: {dropped} code cell(s) are not valid Python 3 and were left out")
+
+
+def _notebook_facts(
+    reader: _Reader, blob: str, cells: list[str], words: set[str]
+) -> tuple[PyFacts, int] | str:
+    """A notebook's facts and dropped-cell count (from the cache when sound), or why they cannot be read."""
     store = reader.cache
-    blob = cache.blob_id(data) if store is not None else ""
-    cached = None
     if store is not None:
         payload = store.get("notebook", blob)
         cached = _cached_notebook(payload, words, len(cells))
-        if payload is not None and cached is None:
+        if cached is not None:
+            return cached
+        if payload is not None:
             store.discard("notebook", blob)
-    if cached is not None:
-        source.facts, dropped = cached
-    else:
-        try:
-            source.facts, dropped = parse_notebook(cells)
-        except (ValueError, RecursionError, MemoryError) as exc:
-            facts.warnings.append(f"could not parse the code cells of {rel}: {exc.__class__.__name__}")
-            return
-        if store is not None:
-            payload = {
-                "facts": cache.encode_facts(source.facts),
-                "lines": source.facts.lines,
-                "dropped": dropped,
-            }
-            store.put("notebook", blob, payload)
-    if dropped:
-        facts.warnings.append(f"{rel}: {dropped} code cell(s) are not valid Python 3 and were left out")
+    try:
+        parsed, dropped = parse_notebook(cells)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return exc.__class__.__name__
+    if store is not None:
+        payload = {"facts": cache.encode_facts(parsed), "lines": parsed.lines, "dropped": dropped}
+        store.put("notebook", blob, payload)
+    return parsed, dropped
 
 
 def _cached_notebook(payload: dict | None, words: set[str], cells: int) -> tuple[PyFacts, int] | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mlops_level.assess.facts import safegit
 
@@ -37,8 +37,7 @@ class ReadError(Exception):
     """git could not list the revision or hand over its blobs; the message is one line."""
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One tree entry: `kind` is REGULAR, LINK, SUBMODULE or OTHER; `size` in bytes (blobs)."""
 
     kind: str
@@ -65,13 +64,14 @@ class RevisionTree:
             listing = repo.run("ls-tree", "-r", "-z", "-l", "--full-tree", commit)
         except safegit.GitError as exc:
             raise ReadError(f"cannot read revision {commit[:12]}: {exc}") from None
+        text = listing.decode("utf-8", "surrogateescape")
+        check = _UNSAFE_ANYWHERE.search(text) is not None  # most listings hold no unsafe path at all
         entries: dict[str, Entry] = {}
         folders: set[str] = {""}  # folders met so far: every path below one of them has been checked
         unsafe = 0
         dropped: list[str] = []
-        for mode, kind, blob, size, raw_path in _RECORD.findall(listing):
-            rel = raw_path.decode("utf-8", "surrogateescape")
-            if _UNSAFE.search(rel):
+        for mode, kind, blob, size, rel in _RECORD.findall(text):
+            if check and _UNSAFE.search(rel):
                 unsafe += 1
                 continue
             parent = rel.rpartition("/")[0]
@@ -82,7 +82,8 @@ class RevisionTree:
             ):
                 dropped.append(rel)
                 continue
-            entries[rel] = Entry(_kind(mode, kind), blob.decode("ascii"), int(size) if size.isdigit() else 0)
+            kind = _MODES.get((mode, kind)) or _kind(mode, kind)
+            entries[rel] = Entry(kind, blob, int(size) if size != "-" else 0)
         warnings: list[str] = []
         if unsafe:
             warnings.append(
@@ -240,6 +241,11 @@ class FolderView:
         path, _ = self.entry(rel)
         return self.tree.link_problem(path, self.sub)
 
+    def blob(self, rel: str) -> str:
+        """The blob id of `rel` ("" when it has no entry)."""
+        _, entry = self.entry(rel)
+        return entry.blob if entry is not None else ""
+
     def read(self, rel: str) -> bytes | None:
         path, entry = self.entry(rel)
         return self.tree.blob_bytes(path) if entry is not None and entry.kind == REGULAR else None
@@ -248,8 +254,10 @@ class FolderView:
         self.tree.expect([p for p in (join(self.sub, rel) for rel in rels) if p is not None])
 
 
-_RECORD = re.compile(rb"(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t([^\0]*)\0")
+_RECORD = re.compile(r"(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t([^\0]*)\0")
 _UNSAFE = re.compile(r"(?:^|/)(?:\.\.?|\.[Gg][Ii][Tt])?(?:/|$)")  # an empty, `.`, `..` or `.git` segment
+_UNSAFE_ANYWHERE = re.compile(r"[\t/](?:\.\.?|\.[Gg][Ii][Tt])?[/\0]")  # the same, in a whole listing
+_MODES = {("100644", "blob"): REGULAR, ("100755", "blob"): REGULAR, ("120000", "blob"): LINK}
 
 
 def safe_path(rel: str) -> bool:
@@ -275,12 +283,12 @@ def _parents(rel: str) -> list[str]:
     return ["/".join(parts[:i]) for i in range(1, len(parts))]
 
 
-def _kind(mode: bytes, kind: bytes) -> str:
-    if kind == b"commit":
+def _kind(mode: str, kind: str) -> str:
+    if kind == "commit":
         return SUBMODULE
-    if kind != b"blob":
+    if kind != "blob":
         return OTHER
-    return LINK if mode == b"120000" else REGULAR
+    return LINK if mode == "120000" else REGULAR
 
 
 def join(sub: str, rel: str) -> str | None:
