@@ -15,7 +15,9 @@ those words cannot produce evidence, so skipping it is exact.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
+import os
 import posixpath
 import re
 import stat
@@ -274,6 +276,29 @@ def remembered() -> Iterator[None]:
         _memory.pop()
 
 
+_READ_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
+def _read_at_most(path: str, limit: int) -> bytes:
+    """Up to `limit` bytes of the regular file `path` (OSError when it is not one: replaced by a link ...)."""
+    fd = os.open(path, _READ_FLAGS | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        chunks = []
+        while limit > 0:
+            chunk = os.read(fd, min(limit, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            limit -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 class _Reader:
     """Reads files for `collect`, turning every problem into a warning."""
 
@@ -299,14 +324,12 @@ class _Reader:
         self.blob = ""
         if self.revision is not None:
             return self._revision_bytes(rel, limit)
-        path = self.root / rel if not rel.startswith("../") else (self.root / rel).resolve()
+        path = f"{self.root}/{rel}" if not rel.startswith("../") else str((self.root / rel).resolve())
         try:
-            info = path.lstat()
-            if not stat.S_ISREG(info.st_mode):
+            if not stat.S_ISREG(os.lstat(path).st_mode):
                 self.warnings.append(f"skipped {rel}: not a regular file")
                 return None
-            with open(path, "rb") as handle:
-                data = handle.read(limit + 1)
+            data = _read_at_most(path, limit + 1)
         except OSError as exc:
             self.warnings.append(f"could not read {rel}: {exc.strerror or exc.__class__.__name__}")
             return None
