@@ -261,6 +261,7 @@ class _Seen:
     blobs: dict[str, bytes] = field(default_factory=dict)
     python: dict[str, tuple] = field(default_factory=dict)  # blob -> (matters, parsed, facts, error)
     notebooks: dict[str, tuple] = field(default_factory=dict)  # blob -> (cells or error, (facts, dropped))
+    yaml: dict[str, list | str] = field(default_factory=dict)  # blob -> documents, or why they were refused
 
 
 _memory: list[_Seen] = []  # while `remembered()` is active: what the last work-tree `collect` read
@@ -430,21 +431,19 @@ def collect(
                 facts.toml[rel] = doc
     if git_root is not None and git_root.resolve() != root:
         _add_top_level_ci(facts, git_root.resolve(), reader)
+    to_read = [(rel, size) for rel, size in sorted(facts.files.items()) if _read_here(rel, settings_files)]
     if revision is not None:
         known = reader.seen.blobs if reader.seen is not None else {}
         revision.expect(
             [
                 rel
-                for rel, size in sorted(facts.files.items())
-                if _read_here(rel, settings_files)
-                and size <= (MAX_NOTEBOOK_BYTES if rel.endswith(".ipynb") else MAX_SOURCE_BYTES)
+                for rel, size in to_read
+                if size <= (MAX_NOTEBOOK_BYTES if rel.endswith(".ipynb") else MAX_SOURCE_BYTES)
                 and revision.blob(rel) not in known
             ]
         )
-    pending_yaml: list[tuple[int, str, str]] = []  # (warning position, path, text), parsed after the loop
-    for rel, size in sorted(facts.files.items()):
-        if not _read_here(rel, settings_files):
-            continue  # data, models and media are inventoried (sizes, names) but never read
+    pending_yaml: list[tuple[int, str, str, str]] = []  # (warning position, path, text, blob), parsed later
+    for rel, size in to_read:  # data, models and media are inventoried (sizes, names) but never read
         if rel.endswith(".py"):
             _read_python(facts, reader, rel, size)
         elif rel.endswith(".ipynb"):
@@ -453,14 +452,14 @@ def collect(
             text = reader.text(rel, size)
             if text is not None:
                 facts.texts[rel] = text
-                pending_yaml.append((len(facts.warnings), rel, text))
+                pending_yaml.append((len(facts.warnings), rel, text, reader.blob))
         elif rel.endswith(".toml"):
             _read_toml(facts, reader, rel, size)
         if TEXT_NAMES.search(rel) and rel not in facts.texts:
             text = reader.text(rel, size)
             if text is not None:
                 facts.texts[rel] = text
-    _parse_yaml(facts, pending_yaml, reader.mentioned)
+    _parse_yaml(facts, pending_yaml, reader.mentioned, reader)
     if reader.cache is not None:
         reader.cache.close()  # the new entries, in one transaction
     facts.local_modules = {
@@ -656,7 +655,9 @@ def _within_budget(facts: Facts, rel: str, cells: list[str]) -> list[str]:
     return cells
 
 
-def _parse_yaml(facts: Facts, pending: list[tuple[int, str, str]], mentioned: set[str]) -> None:
+def _parse_yaml(
+    facts: Facts, pending: list[tuple[int, str, str, str]], mentioned: set[str], reader: _Reader
+) -> None:
     """Parse the YAML files some rule can read, in path order; a refused file's warning goes where it would
     have been had it been parsed while reading."""
     if not pending:
@@ -668,13 +669,22 @@ def _parse_yaml(facts: Facts, pending: list[tuple[int, str, str]], mentioned: se
     for text in facts.texts.values():
         mentioned.update(name.rsplit("/", 1)[-1] for name in _YAML_NAME.findall(text))
     refused: list[tuple[int, str]] = []
-    for position, rel, text in pending:
+    seen = reader.seen
+    for position, rel, text, blob in pending:
         if not _yaml_matters(rel, text, mentioned):
             continue
-        try:
-            facts.yaml[rel] = safeyaml.load_all(text)
-        except safeyaml.YamlRefused as exc:
-            refused.append((position, f"{rel}: {exc}"))
+        known = seen.yaml.get(blob) if seen is not None and blob else None
+        if known is None:
+            try:
+                known = safeyaml.load_all(text)
+            except safeyaml.YamlRefused as exc:
+                known = str(exc)
+            if seen is not None and blob and reader.revision is None:
+                seen.yaml[blob] = known  # documents are only read by the checks, never changed
+        if isinstance(known, str):
+            refused.append((position, f"{rel}: {known}"))
+        else:
+            facts.yaml[rel] = known
     for position, message in reversed(refused):
         facts.warnings.insert(position, message)
 

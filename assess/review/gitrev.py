@@ -59,7 +59,10 @@ def read_revision(path: Path, ref: str) -> Revision:
         facts.tracked, facts.listed = set(), []
     else:
         prefix = f"{sub}/" if sub else ""
-        facts.listed = sorted(p[len(prefix) :] for p in facts.tracked if p.startswith(prefix))
+        below = (
+            facts.tracked if not sub else (p[len(prefix) :] for p in facts.tracked if p.startswith(prefix))
+        )
+        facts.listed = sorted(below)
     return Revision(ref=ref, commit=commit, top=top, root=path, sub=sub, tree=tree, git=facts)
 
 
