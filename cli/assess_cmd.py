@@ -135,10 +135,13 @@ def assess(
         raise UserError("--fail-on-regression needs --base REF (the revision to compare with)")
     import contextlib
 
-    from mlops_level.assess.facts import cache
+    from mlops_level.assess.facts import cache, repository
 
     try:
-        with cache.disabled() if no_cache else contextlib.nullcontext():
+        with (
+            cache.disabled() if no_cache else contextlib.nullcontext(),
+            repository.remembered() if base is not None else contextlib.nullcontext(),
+        ):
             report = run(path)
             delta = None
             if base is not None:

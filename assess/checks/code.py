@@ -7,6 +7,7 @@ import re
 from mlops_level.assess.checks.registry import check
 from mlops_level.assess.detect import match as m
 from mlops_level.assess.detect import patterns as p
+from mlops_level.assess.facts.ignorespec import IgnoreSpec
 from mlops_level.assess.facts.repository import Facts, role_of
 from mlops_level.assess.model import Evidence, Finding, Status, Weight
 
@@ -198,13 +199,11 @@ def gitignore_ml(facts: Facts) -> Finding:
     """The .gitignore files cover at least three of: model binaries, data, run outputs (mlruns, wandb),
     secrets (.env), notebook checkpoints; model binaries must be among them. Data managed by DVC counts as
     covered."""
-    import pathspec
-
     ignores = {path: text for path, text in facts.texts.items() if path.rsplit("/", 1)[-1] == ".gitignore"}
     if not ignores:
         return Finding(Status.FAIL, "no .gitignore")
     specs = [
-        (path[: -len(".gitignore")], pathspec.GitIgnoreSpec.from_lines(text.splitlines()))
+        (path[: -len(".gitignore")], IgnoreSpec.from_lines(text.splitlines()))
         for path, text in ignores.items()
     ]
     covered = set()

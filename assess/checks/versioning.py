@@ -10,6 +10,7 @@ from mlops_level.assess.detect import match as m
 from mlops_level.assess.detect import patterns as p
 from mlops_level.assess.detect import pipelines as pl
 from mlops_level.assess.detect import tracking as tr
+from mlops_level.assess.facts.ignorespec import IgnoreSpec
 from mlops_level.assess.facts.repository import Facts, role_of
 from mlops_level.assess.model import Evidence, Finding, Status, Weight
 
@@ -217,8 +218,6 @@ def data_versioned(facts: Facts) -> Finding:
 
 
 def _lfs(facts: Facts, path: str) -> bool:
-    import pathspec
-
     lines = [
         line.split()[0]
         for rel, text in facts.texts.items()
@@ -226,7 +225,7 @@ def _lfs(facts: Facts, path: str) -> bool:
         for line in text.splitlines()
         if "filter=lfs" in line and line.split()
     ]
-    return bool(lines) and pathspec.GitIgnoreSpec.from_lines(lines).match_file(path)
+    return bool(lines) and IgnoreSpec.from_lines(lines).match_file(path)
 
 
 def _tracked(facts: Facts, path: str) -> bool:

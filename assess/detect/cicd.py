@@ -69,9 +69,10 @@ def _dirs(facts: Facts) -> set[str]:
     if "dirs" not in facts.cache:
         found = {"."}
         for path in facts.files:
-            parts = path.split("/")[:-1]
-            for i in range(1, len(parts) + 1):
-                found.add("/".join(parts[:i]))
+            folder = path.rpartition("/")[0]
+            while folder and folder not in found:  # its parents are in already when it is
+                found.add(folder)
+                folder = folder.rpartition("/")[0]
         facts.cache["dirs"] = found
     return facts.cache["dirs"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterable
@@ -43,7 +44,31 @@ def name_matches(name: str, pattern: str) -> bool:
 
 
 def any_match(name: str, patterns: Iterable[str]) -> bool:
-    return any(name_matches(name, p) for p in patterns)
+    """Whether `name` matches one of the patterns, as `name_matches` (patterns sorted by kind once)."""
+    exact, prefixes, suffixes, stars = _matcher(tuple(patterns))
+    return (
+        name in exact
+        or name.startswith(prefixes)
+        or name.endswith(suffixes)
+        or any(name.startswith(head) and name.endswith(tail) for head, tail in stars)
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _matcher(patterns: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...], tuple]:
+    """(exact names, prefixes, suffixes, (head, tail) pairs) that together match as `name_matches` does."""
+    exact, prefixes, suffixes, stars = set(), [], [], []
+    for pattern in patterns:
+        if pattern.endswith(".*"):
+            prefixes.append(pattern[:-1])
+            exact.add(pattern[:-2])
+        elif pattern.startswith("."):
+            suffixes.append(pattern)
+        elif "*" in pattern:
+            stars.append(tuple(pattern.split("*", 1)))
+        else:
+            exact.add(pattern)
+    return frozenset(exact), tuple(prefixes), tuple(suffixes), tuple(stars)
 
 
 def _entries(facts: Facts, kind: str) -> dict[str, dict[str, list[tuple[Source, str, int, object]]]]:

@@ -10,6 +10,7 @@ exponentially on some patterns, which a hostile `.gitignore` could use to hang t
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,24 +127,38 @@ def _dirty(repo: safegit.Repository, facts: GitFacts) -> bool | None:
     return code == 1
 
 
+_UNSAFE = re.compile(r"(?:^|/)(?:\.\.?|\.[Gg][Ii][Tt])?(?:/|$)")  # an empty, `.`, `..` or `.git` segment
+
+
 def _sane(top: Path | None, paths) -> tuple[set[str], int]:
     """The index paths that are safe to read below `top`: relative, no `.`/`..`/`.git` segment, and no
     leading folder that is a symlink (or not a folder) in the work tree. Also how many are not."""
     kept: set[str] = set()
     dropped = 0
-    folders: dict[str, bool] = {}
+    folders: dict[str, bool] = {}  # folder -> it and every folder above it are real folders
     for path in paths:
-        parts = path.split("/")
-        if path.startswith("/") or any(part in ("", ".", "..") or part.lower() == ".git" for part in parts):
+        if _UNSAFE.search(path):
             dropped += 1
             continue
-        if top is not None and not all(
-            _real_folder(top, "/".join(parts[: i + 1]), folders) for i in range(len(parts) - 1)
-        ):
+        folder = path.rpartition("/")[0]
+        if top is not None and folder and not _real_folders(top, folder, folders):
             dropped += 1
             continue
         kept.add(path)
     return kept, dropped
+
+
+def _real_folders(top: Path, folder: str, known: dict[str, bool]) -> bool:
+    """Whether `folder` and each folder above it are real folders below `top` (decided once per folder)."""
+    pending = []
+    while folder and folder not in known:
+        pending.append(folder)
+        folder = folder.rpartition("/")[0]
+    found = known.get(folder, True) if folder else True
+    for here in reversed(pending):  # from the top down
+        found = found and _real_folder(top, here, {})
+        known[here] = found
+    return found
 
 
 def _real_folder(top: Path, rel: str, cache: dict[str, bool]) -> bool:

@@ -19,6 +19,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from mlops_level.assess.facts.ignorespec import IgnoreSpec
 
@@ -161,21 +162,29 @@ def skipped_dir(parts: tuple[str, ...], tracked: bool = False) -> bool:
     return len(folders) >= 2 and f"{folders[0]}/{folders[1]}" in SKIP_PATHS
 
 
-def from_listing(root: Path, listed: list[str], leave_out: LeaveOut | None = None) -> Inventory:
-    """Inventory from git's list of paths relative to `root` (virtualenvs, found by pyvenv.cfg, dropped)."""
+def from_listing(
+    root: Path, listed: list[str], leave_out: LeaveOut | None = None, files: Files | None = None
+) -> Inventory:
+    """Inventory from git's list of paths relative to `root` (virtualenvs, found by pyvenv.cfg, dropped);
+    `files` tells what each path is (default: the work tree, by lstat)."""
+    files = files if files is not None else DiskFiles(root)
     leave_out = leave_out if leave_out is not None else LeaveOut()
     inventory = Inventory()
     venvs: list[str] = []
     markers = [rel.rpartition("/") for rel in listed if rel.rpartition("/")[2] in TEMPLATE_MARKERS]
     leave_out.note_templates([folder for folder, _, _ in markers])
+    skipped_folders: dict[str, bool] = {}  # folder -> skipped_dir, decided once per folder
     for rel in listed:
-        parts = tuple(rel.split("/"))
-        if skipped_dir(parts, tracked=True) or leave_out.skips(rel):
+        folder, _, name = rel.rpartition("/")
+        skip = skipped_folders.get(folder)
+        if skip is None:
+            skip = skipped_folders[folder] = skipped_dir((*folder.split("/"), name), tracked=True)
+        if skip or leave_out.skips(rel):
             continue
-        if parts[-1] == "pyvenv.cfg" and len(parts) > 1:
-            venvs.append("/".join(parts[:-1]) + "/")
+        if name == "pyvenv.cfg" and folder:
+            venvs.append(folder + "/")
             continue
-        _add(root, rel, inventory)
+        _add(files, rel, inventory)
     if venvs:
         prefixes = tuple(venvs)
         inventory.files = {p: s for p, s in inventory.files.items() if not p.startswith(prefixes)}
@@ -187,6 +196,7 @@ def walk(root: Path, leave_out: LeaveOut | None = None) -> Inventory:
     """Inventory of a directory outside git, honouring every .gitignore met on the way down."""
     leave_out = leave_out if leave_out is not None else LeaveOut()
     inventory = Inventory()
+    disk = DiskFiles(root)
     specs: list[tuple[str, IgnoreSpec]] = []  # (folder prefix, spec) of each .gitignore seen
     stack = [""]
     while stack:
@@ -220,7 +230,7 @@ def walk(root: Path, leave_out: LeaveOut | None = None) -> Inventory:
                 if not ignored(specs, rel + "/") and not leave_out.skips(rel, folder=True):
                     stack.append(rel)
             elif not ignored(specs, rel) and not leave_out.skips(rel):
-                _add(root, rel, inventory)
+                _add(disk, rel, inventory)
     inventory.warnings[:0] = leave_out.report()
     return inventory
 
@@ -324,19 +334,48 @@ def ignored(specs: list[tuple[str, IgnoreSpec]], rel: str) -> bool:
     return result
 
 
-def _add(root: Path, rel: str, inventory: Inventory) -> None:
-    try:
-        info = os.lstat(f"{root}/{rel}")
-    except OSError:
-        return  # listed by git but deleted from the work tree
-    if stat.S_ISLNK(info.st_mode):
-        problem = symlink_problem(root, root / rel)
+class Files(Protocol):
+    """What a listed path is: `kind` gives ("file" | "link" | "folder" | "other", size), or None when it is
+    missing; `link_problem` why a symlink is worth reporting, or None."""
+
+    def kind(self, rel: str) -> tuple[str, int] | None: ...
+
+    def link_problem(self, rel: str) -> str | None: ...
+
+
+class DiskFiles:
+    """The files of a work tree (or a folder outside git), by lstat: symlinks are never followed."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def kind(self, rel: str) -> tuple[str, int] | None:
+        try:
+            info = os.lstat(f"{self.root}/{rel}")
+        except OSError:
+            return None  # listed by git but deleted from the work tree
+        if stat.S_ISLNK(info.st_mode):
+            return "link", 0
+        if stat.S_ISREG(info.st_mode):
+            return "file", info.st_size
+        return ("folder" if stat.S_ISDIR(info.st_mode) else "other"), 0
+
+    def link_problem(self, rel: str) -> str | None:
+        return symlink_problem(self.root, self.root / rel)
+
+
+def _add(files: Files, rel: str, inventory: Inventory) -> None:
+    found = files.kind(rel)
+    if found is None:
+        return
+    kind, size = found
+    if kind == "link":
+        problem = files.link_problem(rel)
         if problem:
             inventory.warnings.append(f"symlink not followed: {rel} ({problem})")
-        return
-    if stat.S_ISREG(info.st_mode):
-        inventory.files[rel] = info.st_size
-    elif stat.S_ISDIR(info.st_mode):  # git lists a submodule as one entry
+    elif kind == "file":
+        inventory.files[rel] = size
+    elif kind == "folder":  # git lists a submodule as one entry
         inventory.warnings.append(f"skipped {rel}: a git submodule, assess it on its own")
     else:
         inventory.warnings.append(f"skipped {rel}: not a regular file")

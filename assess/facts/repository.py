@@ -14,16 +14,20 @@ those words cannot produce evidence, so skipping it is exact.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
+import os
 import posixpath
 import re
 import stat
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_level.assess.detect import patterns
-from mlops_level.assess.facts import cache, ciconfig, config, inventory
+from mlops_level.assess.facts import cache, ciconfig, config, inventory, revtree
 from mlops_level.assess.facts.gitinfo import GitFacts, read_git
 from mlops_level.assess.facts.pysource import PyFacts, notebook_cells, parse_notebook, parse_python
 
@@ -99,6 +103,11 @@ _BULK_SUFFIXES = (
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.M)  # PEP 263 declaration
 
 
+# the last result of each `paths_matching` query in this process, with the paths it was computed from: a
+# base revision listing the same paths as the work tree (`--base`) reuses it
+_LAST_MATCHES: dict[tuple, tuple[list[str], list[str]]] = {}
+
+
 @dataclass
 class Source:
     """One Python module or notebook. `role`: prod, test, notebook or example (docs, examples, sandboxes)."""
@@ -136,9 +145,15 @@ class Facts:
         if key not in self.cache:
             if "named" not in self.cache:
                 self.cache["named"] = [p for p in self.files if not p.lower().endswith(_BULK_SUFFIXES)]
-            combined = re.compile("|".join(f"(?:{r})" for r in regexes))
-            self.cache[key] = [p for p in self.cache["named"] if combined.search(p)]
-        return self.cache[key]
+            named = self.cache["named"]
+            last = _LAST_MATCHES.get(key)
+            if last is not None and last[0] == named:  # the same paths as the last assessment (`--base`)
+                self.cache[key] = last[1]
+            else:
+                combined = re.compile("|".join(f"(?:{r})" for r in regexes))
+                self.cache[key] = [p for p in named if combined.search(p)]
+                _LAST_MATCHES[key] = (named, self.cache[key])
+        return list(self.cache[key])
 
     def by_role(self, *roles: str) -> list[Source]:
         return [s for s in self.sources.values() if s.role in roles and s.facts is not None]
@@ -237,14 +252,69 @@ def _module_name(path: str) -> str | None:
     return ".".join(parts)
 
 
+@dataclass
+class _Seen:
+    """What one `collect` of a work tree read, by git blob id: the bytes, and what each Python module or
+    notebook gave (whether it can matter, its facts or parse error). A base revision read right after it
+    (`assess --base`) reuses them for every unchanged blob instead of fetching and parsing it again."""
+
+    blobs: dict[str, bytes] = field(default_factory=dict)
+    python: dict[str, tuple] = field(default_factory=dict)  # blob -> (matters, parsed, facts, error)
+    notebooks: dict[str, tuple] = field(default_factory=dict)  # blob -> (cells or error, (facts, dropped))
+    yaml: dict[str, list | str] = field(default_factory=dict)  # blob -> documents, or why they were refused
+
+
+_memory: list[_Seen] = []  # while `remembered()` is active: what the last work-tree `collect` read
+
+
+@contextlib.contextmanager
+def remembered() -> Iterator[None]:
+    """Keep what each work-tree `collect` inside reads, for the revision `collect`s that follow (`--base`)."""
+    _memory.append(_Seen())
+    try:
+        yield
+    finally:
+        _memory.pop()
+
+
+_READ_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
+def _read_at_most(path: str, limit: int) -> bytes:
+    """Up to `limit` bytes of the regular file `path` (OSError when it is not one: replaced by a link ...)."""
+    fd = os.open(path, _READ_FLAGS | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        chunks = []
+        while limit > 0:
+            chunk = os.read(fd, min(limit, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            limit -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 class _Reader:
     """Reads files for `collect`, turning every problem into a warning."""
 
-    def __init__(self, root: Path, warnings: list[str]) -> None:
+    def __init__(self, root: Path, warnings: list[str], revision: revtree.FolderView | None = None) -> None:
         self.root = root
         self.warnings = warnings
+        self.revision = revision  # a past revision (`--base`): files come from git's objects, not the disk
         self.mentioned: set[str] = set()  # YAML file names named by sources that are not kept as text
         self.cache: cache.FactsCache | None = None  # parsed facts of blobs already seen (see `cache`)
+        self.seen: _Seen | None = None  # filled (work tree) or read (revision) while `remembered()` is active
+        if _memory:
+            if revision is None:
+                _memory[-1] = _Seen()
+            self.seen = _memory[-1]
+        self.blob = ""  # the blob id of the bytes last returned, when known (revisions, remembered runs)
 
     def bytes(self, rel: str, size: int, limit: int = MAX_SOURCE_BYTES) -> bytes | None:
         if size > limit:
@@ -252,21 +322,59 @@ class _Reader:
                 f"skipped {rel}: {size / 1048576:.1f} MB is over the {limit // 1048576} MB limit"
             )
             return None
-        path = self.root / rel if not rel.startswith("../") else (self.root / rel).resolve()
+        self.blob = ""
+        if self.revision is not None:
+            return self._revision_bytes(rel, limit)
+        path = f"{self.root}/{rel}" if not rel.startswith("../") else str((self.root / rel).resolve())
         try:
-            info = path.lstat()
-            if not stat.S_ISREG(info.st_mode):
+            if not stat.S_ISREG(os.lstat(path).st_mode):
                 self.warnings.append(f"skipped {rel}: not a regular file")
                 return None
-            with open(path, "rb") as handle:
-                data = handle.read(limit + 1)
+            data = _read_at_most(path, limit + 1)
         except OSError as exc:
             self.warnings.append(f"could not read {rel}: {exc.strerror or exc.__class__.__name__}")
             return None
         if len(data) > limit:
             self.warnings.append(f"skipped {rel}: over the {limit // 1048576} MB limit")
             return None
+        if self.seen is not None:
+            self.blob = cache.blob_id(data)
+            self.seen.blobs[self.blob] = data
         return data
+
+    def blob_of(self, data: bytes) -> str:
+        """The blob id of `data`, the bytes last returned by `bytes`."""
+        return self.blob or cache.blob_id(data)
+
+    def _revision_bytes(self, rel: str, limit: int) -> bytes | None:
+        assert self.revision is not None
+        found = self.revision.kind(rel)
+        if found is None or found[0] != "file":
+            self.warnings.append(f"skipped {rel}: not a regular file")
+            return None
+        blob = self.revision.blob(rel)
+        data = self.seen.blobs.get(blob) if self.seen is not None else None
+        if data is None:
+            data = self.revision.read(rel)
+        self.blob = blob if data is not None else ""
+        if data is None:
+            self.warnings.append(f"could not read {rel}: its blob is not in the repository")
+            return None
+        if len(data) > limit:
+            self.warnings.append(f"skipped {rel}: over the {limit // 1048576} MB limit")
+            return None
+        return data
+
+    def size(self, rel: str) -> int | None:
+        """The size of `rel` when it is a regular file (never a symlink), else None."""
+        if self.revision is not None:
+            found = self.revision.kind(rel)
+            return found[1] if found is not None and found[0] == "file" else None
+        try:
+            info = (self.root / rel).lstat()
+        except OSError:
+            return None
+        return info.st_size if stat.S_ISREG(info.st_mode) else None
 
     def text(self, rel: str, size: int) -> str | None:
         data = self.bytes(rel, size)
@@ -282,14 +390,28 @@ class _Reader:
             return data.decode("utf-8", "replace")
 
 
-def collect(root: Path, *, git_root: Path | None = None, git: GitFacts | None = None) -> Facts:
-    """Read everything the checks need from `root` (plus CI files at `git_root` when root is a sub-folder)."""
+def collect(
+    root: Path,
+    *,
+    git_root: Path | None = None,
+    git: GitFacts | None = None,
+    tree: revtree.RevisionTree | None = None,
+) -> Facts:
+    """Read everything the checks need from `root` (plus CI files at `git_root` when root is a sub-folder).
+
+    With `tree` (a past revision, whose facts are `git`), the files are `root`'s at that revision, read from
+    git's objects: nothing is read from the disk, and `git.listed` must be given.
+    """
     root = root.resolve()
     git = git if git is not None else read_git(root)
     if git_root is None and git.top is not None:
         git_root = git.top
     warnings = list(git.warnings)
-    reader = _Reader(root, warnings)
+    revision = None
+    if tree is not None:
+        top = (git_root or root).resolve()
+        revision = revtree.FolderView(tree, root.relative_to(top).as_posix() if root != top else "")
+    reader = _Reader(root, warnings, revision)
     reader.cache = cache.open_cache()
     # the settings files come first: their `exclude` decides what the inventory holds
     settings_files = _read_settings_files(reader)
@@ -297,7 +419,7 @@ def collect(root: Path, *, git_root: Path | None = None, git: GitFacts | None = 
     warnings += settings.warnings
     leave_out = inventory.LeaveOut(settings.exclude_spec, settings.source, settings.skip_templates)
     if git.listed is not None:
-        listing = inventory.from_listing(root, git.listed, leave_out)
+        listing = inventory.from_listing(root, git.listed, leave_out, revision)
     else:
         listing = inventory.walk(root, leave_out)
     warnings += listing.warnings
@@ -308,11 +430,20 @@ def collect(root: Path, *, git_root: Path | None = None, git: GitFacts | None = 
             if doc is not None:
                 facts.toml[rel] = doc
     if git_root is not None and git_root.resolve() != root:
-        _add_top_level_ci(facts, git_root.resolve())
-    pending_yaml: list[tuple[int, str, str]] = []  # (warning position, path, text), parsed after the loop
-    for rel, size in sorted(facts.files.items()):
-        if rel.lower().endswith(_BULK_SUFFIXES) or rel in settings_files:
-            continue  # data, models and media are inventoried (sizes, names) but never read
+        _add_top_level_ci(facts, git_root.resolve(), reader)
+    to_read = [(rel, size) for rel, size in sorted(facts.files.items()) if _read_here(rel, settings_files)]
+    if revision is not None:
+        known = reader.seen.blobs if reader.seen is not None else {}
+        revision.expect(
+            [
+                rel
+                for rel, size in to_read
+                if size <= (MAX_NOTEBOOK_BYTES if rel.endswith(".ipynb") else MAX_SOURCE_BYTES)
+                and revision.blob(rel) not in known
+            ]
+        )
+    pending_yaml: list[tuple[int, str, str, str]] = []  # (warning position, path, text, blob), parsed later
+    for rel, size in to_read:  # data, models and media are inventoried (sizes, names) but never read
         if rel.endswith(".py"):
             _read_python(facts, reader, rel, size)
         elif rel.endswith(".ipynb"):
@@ -321,14 +452,14 @@ def collect(root: Path, *, git_root: Path | None = None, git: GitFacts | None = 
             text = reader.text(rel, size)
             if text is not None:
                 facts.texts[rel] = text
-                pending_yaml.append((len(facts.warnings), rel, text))
+                pending_yaml.append((len(facts.warnings), rel, text, reader.blob))
         elif rel.endswith(".toml"):
             _read_toml(facts, reader, rel, size)
         if TEXT_NAMES.search(rel) and rel not in facts.texts:
             text = reader.text(rel, size)
             if text is not None:
                 facts.texts[rel] = text
-    _parse_yaml(facts, pending_yaml, reader.mentioned)
+    _parse_yaml(facts, pending_yaml, reader.mentioned, reader)
     if reader.cache is not None:
         reader.cache.close()  # the new entries, in one transaction
     facts.local_modules = {
@@ -339,19 +470,23 @@ def collect(root: Path, *, git_root: Path | None = None, git: GitFacts | None = 
     return facts
 
 
-def _add_top_level_ci(facts: Facts, top: Path) -> None:
+def _read_here(rel: str, settings_files: dict) -> bool:
+    """Whether the reading loop of `collect` reads `rel` (settings files were read before it)."""
+    if rel.lower().endswith(_BULK_SUFFIXES) or rel in settings_files:
+        return False
+    return rel.endswith((".py", ".ipynb", ".toml")) or bool(YAML_FILE.search(rel) or TEXT_NAMES.search(rel))
+
+
+def _add_top_level_ci(facts: Facts, top: Path, reader: _Reader) -> None:
     """In a monorepo sub-folder, the repository's CI files, dependency bots and top .gitignore count too."""
     regexes = [re.compile(r) for values in patterns.CI_FILES.values() for r in values]
     regexes += [re.compile(r) for r in (*patterns.DEPENDENCY_BOT_FILES, r"^\.gitignore$")]
     for rel in sorted(facts.git.tracked or ()):
         if any(r.search(rel) for r in regexes):
-            path = top / rel
-            try:
-                info = path.lstat()
-            except OSError:
-                continue
-            if stat.S_ISREG(info.st_mode):
-                facts.files[posixpath.relpath(path.as_posix(), facts.root.as_posix())] = info.st_size
+            from_root = posixpath.relpath((top / rel).as_posix(), facts.root.as_posix())
+            size = reader.size(from_root)
+            if size is not None:
+                facts.files[from_root] = size
 
 
 def _read_python(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
@@ -375,28 +510,53 @@ def _read_python(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
     name = rel.rsplit("/", 1)[-1]
     if name == "noxfile.py":  # its sessions can run `gcloud builds submit --config x.yaml`
         reader.mentioned.update(x.rsplit("/", 1)[-1] for x in _YAML_NAME.findall(text))
-    words = set(_IDENTIFIER.findall(text))
-    if role != "test" and name not in READ_BY_NAME and not _matters(words):
+    seen = reader.seen
+    blob = reader.blob_of(data) if seen is not None or reader.cache is not None else ""
+    needed = role == "test" or name in READ_BY_NAME
+    known = seen.python.get(blob) if seen is not None and reader.revision is not None else None
+    if known is not None and not (needed or known[0]):
+        return  # no name any pattern needs: never parsed
+    if known is not None and known[1]:
+        _, _, source.facts, error = known
+        if error:
+            facts.warnings.append(f"could not parse {rel}{error}")
         return
+    words = set(_IDENTIFIER.findall(text))
+    matters = _matters(words)
+    if not (needed or matters):
+        if seen is not None and reader.revision is None:
+            seen.python[blob] = (False, False, None, "")
+        return
+    parsed, error = _python_facts(reader, source_input, text, words, blob)
+    if seen is not None and reader.revision is None:
+        seen.python[blob] = (matters, True, parsed, error)
+    source.facts = parsed
+    if error:
+        facts.warnings.append(f"could not parse {rel}{error}")
+
+
+def _python_facts(
+    reader: _Reader, source_input: str | bytes, text: str, words: set[str], blob: str
+) -> tuple[PyFacts | None, str]:
+    """A module's facts (from the cache when it holds them for this blob, else parsed), or the end of the
+    warning saying why it could not be parsed."""
     store = reader.cache
-    blob = cache.blob_id(data) if store is not None else ""
     if store is not None:
         payload = store.get("python", blob)
         if payload is not None:
             cached = cache.decode_facts(payload.get("facts"), text.splitlines())
             if cached is not None and cache.consistent(cached, words | _unescaped_words(text)):
-                source.facts = cached
-                return
+                return cached, ""
             store.discard("python", blob)
     try:
-        source.facts = parse_python(source_input)
+        parsed = parse_python(source_input)
     except SyntaxError as exc:
-        facts.warnings.append(f"could not parse {rel} (line {exc.lineno}: {exc.msg}; not valid Python 3)")
+        return None, f" (line {exc.lineno}: {exc.msg}; not valid Python 3)"
     except (ValueError, RecursionError, MemoryError) as exc:
-        facts.warnings.append(f"could not parse {rel}: {exc.__class__.__name__}")
-    else:
-        if store is not None:
-            store.put("python", blob, {"facts": cache.encode_facts(source.facts)})
+        return None, f": {exc.__class__.__name__}"
+    if store is not None:
+        store.put("python", blob, {"facts": cache.encode_facts(parsed)})
+    return parsed, ""
 
 
 _ESCAPE = re.compile(r"\\\w")
@@ -411,43 +571,58 @@ def _read_notebook(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
     data = reader.bytes(rel, size, MAX_NOTEBOOK_BYTES)
     if data is None:
         return
-    try:
-        cells = notebook_cells(data)
-    except ValueError as exc:
-        facts.warnings.append(f"invalid notebook {rel}: {exc}")
+    seen = reader.seen
+    blob = reader.blob_of(data) if seen is not None or reader.cache is not None else ""
+    known = seen.notebooks.get(blob) if seen is not None and reader.revision is not None else None
+    if known is not None:
+        cells, result = known
+    else:
+        try:
+            cells, result = notebook_cells(data), None
+        except ValueError as exc:
+            cells, result = str(exc), None
+    if seen is not None and reader.revision is None:
+        seen.notebooks[blob] = (cells, None)
+    if isinstance(cells, str):
+        facts.warnings.append(f"invalid notebook {rel}: {cells}")
         return
-    cells = _within_budget(facts, rel, cells)
+    all_cells, cells = cells, _within_budget(facts, rel, cells)
     code = "\n".join(cells)
     source = Source(rel, "notebook", code.count("\n") + 1 if code.strip() else 0)
     facts.sources[rel] = source
-    words = set(_IDENTIFIER.findall(code))
-    if not _matters(words):
-        return
+    if result is None:
+        words = set(_IDENTIFIER.findall(code))
+        result = _notebook_facts(reader, blob, cells, words) if _matters(words) else ()
+        if seen is not None and reader.revision is None:
+            seen.notebooks[blob] = (all_cells, result)
+    if isinstance(result, str):
+        facts.warnings.append(f"could not parse the code cells of {rel}: {result}")
+    elif result:
+        source.facts, dropped = result
+        if dropped:
+            facts.warnings.append(f"{rel}: {dropped} code cell(s) are not valid Python 3 and were left out")
+
+
+def _notebook_facts(
+    reader: _Reader, blob: str, cells: list[str], words: set[str]
+) -> tuple[PyFacts, int] | str:
+    """A notebook's facts and dropped-cell count (from the cache when sound), or why they cannot be read."""
     store = reader.cache
-    blob = cache.blob_id(data) if store is not None else ""
-    cached = None
     if store is not None:
         payload = store.get("notebook", blob)
         cached = _cached_notebook(payload, words, len(cells))
-        if payload is not None and cached is None:
+        if cached is not None:
+            return cached
+        if payload is not None:
             store.discard("notebook", blob)
-    if cached is not None:
-        source.facts, dropped = cached
-    else:
-        try:
-            source.facts, dropped = parse_notebook(cells)
-        except (ValueError, RecursionError, MemoryError) as exc:
-            facts.warnings.append(f"could not parse the code cells of {rel}: {exc.__class__.__name__}")
-            return
-        if store is not None:
-            payload = {
-                "facts": cache.encode_facts(source.facts),
-                "lines": source.facts.lines,
-                "dropped": dropped,
-            }
-            store.put("notebook", blob, payload)
-    if dropped:
-        facts.warnings.append(f"{rel}: {dropped} code cell(s) are not valid Python 3 and were left out")
+    try:
+        parsed, dropped = parse_notebook(cells)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return exc.__class__.__name__
+    if store is not None:
+        payload = {"facts": cache.encode_facts(parsed), "lines": parsed.lines, "dropped": dropped}
+        store.put("notebook", blob, payload)
+    return parsed, dropped
 
 
 def _cached_notebook(payload: dict | None, words: set[str], cells: int) -> tuple[PyFacts, int] | None:
@@ -480,7 +655,9 @@ def _within_budget(facts: Facts, rel: str, cells: list[str]) -> list[str]:
     return cells
 
 
-def _parse_yaml(facts: Facts, pending: list[tuple[int, str, str]], mentioned: set[str]) -> None:
+def _parse_yaml(
+    facts: Facts, pending: list[tuple[int, str, str, str]], mentioned: set[str], reader: _Reader
+) -> None:
     """Parse the YAML files some rule can read, in path order; a refused file's warning goes where it would
     have been had it been parsed while reading."""
     if not pending:
@@ -492,13 +669,22 @@ def _parse_yaml(facts: Facts, pending: list[tuple[int, str, str]], mentioned: se
     for text in facts.texts.values():
         mentioned.update(name.rsplit("/", 1)[-1] for name in _YAML_NAME.findall(text))
     refused: list[tuple[int, str]] = []
-    for position, rel, text in pending:
+    seen = reader.seen
+    for position, rel, text, blob in pending:
         if not _yaml_matters(rel, text, mentioned):
             continue
-        try:
-            facts.yaml[rel] = safeyaml.load_all(text)
-        except safeyaml.YamlRefused as exc:
-            refused.append((position, f"{rel}: {exc}"))
+        known = seen.yaml.get(blob) if seen is not None and blob else None
+        if known is None:
+            try:
+                known = safeyaml.load_all(text)
+            except safeyaml.YamlRefused as exc:
+                known = str(exc)
+            if seen is not None and blob and reader.revision is None:
+                seen.yaml[blob] = known  # documents are only read by the checks, never changed
+        if isinstance(known, str):
+            refused.append((position, f"{rel}: {known}"))
+        else:
+            facts.yaml[rel] = known
     for position, message in reversed(refused):
         facts.warnings.insert(position, message)
 
@@ -535,12 +721,9 @@ def _read_settings_files(reader: _Reader) -> dict[str, tuple[str, dict | None]]:
     """The settings files at the root (see `config`): path -> (text, parsed document or None)."""
     found: dict[str, tuple[str, dict | None]] = {}
     for rel in config.FILES:
-        try:
-            info = (reader.root / rel).lstat()
-        except OSError:
-            continue
-        if stat.S_ISREG(info.st_mode):
-            text = reader.text(rel, info.st_size)
+        size = reader.size(rel)
+        if size is not None:
+            text = reader.text(rel, size)
             if text is not None:
                 found[rel] = (text, _parse_toml(rel, text, reader.warnings))
     return found

@@ -17,7 +17,6 @@ import contextlib
 import re
 import shutil
 import signal
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,6 +93,8 @@ def cloned(url: str) -> Iterator[Path]:
     workdir: Path | None = None
     with _terminate_raises():
         try:
+            import tempfile  # only for clones: not on the start-up path of a local assessment
+
             workdir = Path(tempfile.mkdtemp(prefix="mlops-level-"))
             try:
                 safegit.clone(url, workdir / "repo")

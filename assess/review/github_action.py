@@ -88,13 +88,15 @@ def main(env: Mapping[str, str] | None = None, transport: Transport = urllib_tra
 
 def _run(inputs: Inputs, env: Mapping[str, str], transport: Transport) -> int:
     from mlops_level.assess import run
+    from mlops_level.assess.facts.repository import remembered
     from mlops_level.assess.report.badge import render_badge
     from mlops_level.assess.report.markdown import GITHUB_COMMENT_LIMIT, render_review
     from mlops_level.assess.report.sarif import render_sarif
     from mlops_level.assess.review.gitrev import compare_with_base
 
-    report = run(str(inputs.path))
-    delta = compare_with_base(inputs.path, inputs.base, report) if inputs.base else None
+    with remembered():  # the base reuses what the work tree's assessment read (unchanged blobs)
+        report = run(str(inputs.path))
+        delta = compare_with_base(inputs.path, inputs.base, report) if inputs.base else None
     markdown = render_review(
         report, delta, link_base=_link_base(inputs.path, env), limit=GITHUB_COMMENT_LIMIT - len(MARKER) - 1
     )

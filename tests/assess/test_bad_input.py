@@ -146,14 +146,14 @@ def test_special_file_named_py_is_skipped_without_blocking(tmp_path):
 
 def test_unreadable_file_is_reported(tmp_path, monkeypatch):
     root = _project(tmp_path / "p", {"train.py": TRAIN, "secret.py": "import mlflow\nmlflow.start_run()\n"})
-    real_open = open
+    real_open = os.open
 
     def guarded_open(path, *args, **kwargs):
         if str(path).endswith("secret.py"):
             raise PermissionError(13, "Permission denied")
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_open)  # tests run as root: a chmod would not stop the read
     report = run(root)
     assert "could not read secret.py: Permission denied" in report.warnings
     assert report.result("ML002").status is Status.PASS

@@ -1,11 +1,12 @@
-"""Materialising a base revision from git objects, without touching the user's work tree or index."""
+"""Reading a base revision from git objects, without writing anything or touching the user's work tree."""
 
 import os
 from pathlib import Path
 
 import pytest
 
-from mlops_level.assess.review.gitrev import checkout_revision
+from mlops_level.assess.facts.repository import collect
+from mlops_level.assess.review.gitrev import assess_revision, read_revision
 from mlops_level.errors import UserError
 
 from .gitrepo import commit, git
@@ -24,90 +25,78 @@ def repo(tmp_path: Path) -> Path:
     return root
 
 
-def _tree(top: Path) -> dict[str, str]:
-    return {
-        p.relative_to(top).as_posix(): ("-> " + os.readlink(p) if p.is_symlink() else p.read_text())
-        for p in sorted(top.rglob("*"))
-        if ".git" not in p.relative_to(top).parts and not p.is_dir()
-    }
+def _facts(path: Path, ref: str):
+    revision = read_revision(path, ref)
+    return revision, collect(revision.root, git_root=revision.top, git=revision.git, tree=revision.tree)
 
 
 def test_base_revision_holds_exactly_the_tracked_files(repo):
     first = git(repo, "rev-parse", "HEAD~1")
-    with checkout_revision(repo, "HEAD~1") as revision:
-        assert revision.commit == first and revision.root == revision.top
-        assert _tree(revision.top) == {
-            "README.md": "v1\n",
-            "ml/run.sh": "#!/bin/sh\n",
-            "ml/train.py": "print('v1')\n",
-        }
-        assert not os.access(revision.top / "ml/run.sh", os.X_OK)  # made executable only in the 2nd commit
-        assert git(revision.top, "rev-parse", "HEAD") == first
-        assert git(revision.top, "ls-files").split() == ["README.md", "ml/run.sh", "ml/train.py"]
-        assert git(revision.top, "status", "--porcelain") == ""
-    assert not revision.top.exists()
+    revision, facts = _facts(repo, "HEAD~1")
+    assert revision.commit == first and revision.git.commit == first and revision.root == repo.resolve()
+    assert sorted(facts.files) == ["README.md", "ml/run.sh", "ml/train.py"]
+    assert facts.files["README.md"] == 3 and facts.texts["ml/run.sh"] == "#!/bin/sh\n"
+    assert facts.sources["ml/train.py"].loc == 2  # the committed bytes, not the work tree's edit
+    assert revision.git.history == 1 and not revision.git.shallow
 
 
-def test_symlinks_and_modes_are_kept_and_sub_folders_map(repo):
-    with checkout_revision(repo / "ml", "HEAD") as revision:
-        assert revision.root == revision.top / "ml"
-        assert os.readlink(revision.root / "link.py") == "train.py"
-        assert os.access(revision.root / "run.sh", os.X_OK)
-        assert (revision.root / "train.py").read_text() == "print('v2')\n"
+def test_symlinks_are_recorded_and_sub_folders_map(repo):
+    revision, facts = _facts(repo / "ml", "HEAD")
+    assert revision.sub == "ml" and revision.tree.entries["ml/link.py"].kind == "link"
+    assert sorted(facts.files) == ["new.py", "run.sh", "train.py"]  # the link is never followed
+    assert revision.git.listed == ["link.py", "new.py", "run.sh", "train.py"]
+    assert not any("link.py" in w for w in facts.warnings)  # it points inside the folder: nothing to report
 
 
-def test_user_work_tree_index_and_refs_are_untouched(repo):
-    before = (
-        git(repo, "status", "--porcelain"),
-        git(repo, "stash", "list"),
-        git(repo, "for-each-ref"),
-        (repo / ".git/index").read_bytes(),
-        _tree(repo),
-    )
-    with checkout_revision(repo, "HEAD~1"):
-        pass
-    after = (
-        git(repo, "status", "--porcelain"),
-        git(repo, "stash", "list"),
-        git(repo, "for-each-ref"),
-        (repo / ".git/index").read_bytes(),
-        _tree(repo),
-    )
-    assert after == before
+def test_committed_bytes_are_assessed_not_the_work_tree(repo):
+    (repo / "ml/train.py").write_text("import mlflow\nmlflow.start_run()\n")
+    _, facts = _facts(repo / "ml", "HEAD")
+    assert facts.sources["train.py"].loc == 2
+    assert "mlflow" not in str(facts.sources["train.py"].facts)
+
+
+def test_user_work_tree_index_and_refs_are_untouched(repo, tmp_path):
+    def state():
+        files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+        return (
+            git(repo, "status", "--porcelain"),
+            git(repo, "for-each-ref"),
+            (repo / ".git/index").read_bytes(),
+            files,
+        )
+
+    before = state()
+    assess_revision(repo, "HEAD~1")
+    assert state() == before
 
 
 @pytest.mark.parametrize("ref", ["no-such-branch", "HEAD~5", "0123456789abcdef0123456789abcdef01234567"])
 def test_missing_revision_is_a_clear_error(repo, ref):
     with pytest.raises(UserError, match=f"base revision '{ref}' not found"):
-        with checkout_revision(repo, ref):
-            pass
+        read_revision(repo, ref)
 
 
 @pytest.mark.parametrize("ref", ["--output=/tmp/x", "", "  "])
 def test_option_like_or_empty_refs_are_refused(repo, ref):
     with pytest.raises(UserError, match="invalid base revision"):
-        with checkout_revision(repo, ref):
-            pass
+        read_revision(repo, ref)
 
 
 def test_shallow_clone_without_the_base_commit_says_so(repo, tmp_path):
     clone = tmp_path / "shallow"
     git(tmp_path, "clone", "-q", "--depth=1", f"file://{repo}", str(clone))
     with pytest.raises(UserError, match="shallow clone and the base commit is not in it"):
-        with checkout_revision(clone, "HEAD~1"):
-            pass
+        read_revision(clone, "HEAD~1")
 
 
 def test_shallow_clone_with_the_base_commit_works(repo, tmp_path):
     clone = tmp_path / "shallow"
     git(tmp_path, "clone", "-q", "--depth=2", f"file://{repo}", str(clone))
-    with checkout_revision(clone, "HEAD~1") as revision:
-        assert (revision.top / "README.md").read_text() == "v1\n"
-        assert (revision.top / ".git/shallow").exists()
-        assert git(revision.top, "rev-list", "--count", "HEAD") == "1"
+    revision, facts = _facts(clone, "HEAD~1")
+    assert "README.md" in facts.files and facts.texts["ml/run.sh"] == "#!/bin/sh\n"
+    assert revision.git.shallow and any("shallow clone" in w for w in revision.git.warnings)
 
 
 def test_not_a_git_repository(tmp_path):
     with pytest.raises(UserError, match="not inside one"):
-        with checkout_revision(tmp_path, "HEAD"):
-            pass
+        read_revision(tmp_path, "HEAD")

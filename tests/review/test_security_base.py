@@ -1,5 +1,6 @@
-"""Issue 10, item 5: `--base REV` materialises the base as the work-tree scan reads a work tree: symlinks are
-recorded and never followed, nothing is written outside the temporary folder, outside files are never read.
+"""Issue 10, item 5 (and issue 13): `--base REV` reads the base from git's objects as the work-tree scan reads
+a work tree: symlinks are recorded and never followed, nothing is written anywhere, outside files are never
+read, crafted trees (duplicates, `..`, `.git`, paths below a symlink) are refused path by path.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from mlops_level.assess.facts.repository import collect
-from mlops_level.assess.review.gitrev import assess_revision, checkout_revision
+from mlops_level.assess.review.gitrev import assess_revision, read_revision
 
 from .gitrepo import ENV, PROJECT, commit, git, run_cli
 
@@ -63,10 +64,11 @@ def test_assessed_folder_that_was_a_symlink_out_creates_nothing_outside(tmp_path
 def test_sub_folder_symlinked_at_base_is_assessed_as_empty(tmp_path, outside):
     repo = tmp_path / "repo"
     base = _base_with_links(repo, {"ml": str(outside / "src")})
-    with checkout_revision(repo / "ml", base) as revision:
-        assert revision.root.is_dir() and not revision.root.is_symlink()
-        assert list(revision.root.iterdir()) == []
-        assert any("not a folder" in w for w in revision.git.warnings)
+    revision = read_revision(repo / "ml", base)
+    assert revision.git.listed == [] and revision.git.tracked == set()
+    assert any("not a folder" in w for w in revision.git.warnings)
+    facts = collect(revision.root, git_root=revision.top, git=revision.git, tree=revision.tree)
+    assert facts.files == {} and facts.sources == {}
     report, _ = assess_revision(repo / "ml", base)
     assert report.result("ML301").status.value != "pass"
 
@@ -81,12 +83,14 @@ def test_symlinked_files_and_folders_at_base_are_recorded_not_followed(tmp_path,
             "parent": "../..",
         },
     )
-    with checkout_revision(repo, base) as revision:
-        assert os.readlink(revision.root / "vendor") == str(outside / "src")
-        facts = collect(revision.root, git_root=revision.top, git=revision.git)
-        assert "vendor/track.py" not in facts.files and not any(p.startswith("parent/") for p in facts.files)
-        assert facts.settings.source is None  # the symlinked pyproject.toml was not read
-        assert any("symlink not followed: vendor" in w for w in facts.warnings)
+    revision = read_revision(repo, base)
+    assert revision.tree.entries["vendor"].kind == "link"
+    facts = collect(revision.root, git_root=revision.top, git=revision.git, tree=revision.tree)
+    assert "vendor/track.py" not in facts.files and not any(p.startswith("parent/") for p in facts.files)
+    assert facts.settings.source is None  # the symlinked pyproject.toml was not read
+    shown = " ".join(facts.warnings)
+    assert "symlink not followed: vendor (points outside the repository)" in shown
+    assert "symlink not followed: parent (points outside the repository)" in shown
     report, _ = assess_revision(repo, base)
     assert report.result("ML301").status.value == "fail"  # the outside tracking code never counted
 
@@ -156,13 +160,13 @@ def test_crafted_trees_cannot_write_through_a_link_or_outside(tmp_path, outside)
         ],
     )
     before = _snapshot(tmp_path)
-    with checkout_revision(repo, crafted) as revision:
-        assert (revision.top / "train.py").read_text() == TRACKING
-        assert os.readlink(revision.top / "a") == str(target)
-        assert not (revision.top.parent / "escape.py").exists()
-        assert "fsmonitor" not in (revision.top / ".git" / "config").read_text()
-        warnings = " ".join(revision.git.warnings)
-        assert "`.`, `..` or `.git`" in warnings and "beyond a symlink" in warnings
+    revision = read_revision(repo, crafted)
+    assert set(revision.tree.entries) == {"a", "b", "train.py"}  # `..`, `.git` and paths below links dropped
+    warnings = " ".join(revision.git.warnings)
+    assert "2 path(s)" in warnings and "`.`, `..` or `.git`" in warnings
+    assert "beyond a symlink" in warnings and "a/x.py" in warnings and "b/y.py" in warnings
+    facts = collect(revision.root, git_root=revision.top, git=revision.git, tree=revision.tree)
+    assert sorted(facts.files) == ["train.py"] and facts.sources["train.py"].facts is not None
     assert list(target.iterdir()) == []
     assert _snapshot(tmp_path) == before
     result = run_cli("assess", str(repo), "--base", crafted, "--format", "json")
@@ -170,17 +174,60 @@ def test_crafted_trees_cannot_write_through_a_link_or_outside(tmp_path, outside)
     assert list(target.iterdir()) == [] and _snapshot(tmp_path) == before
 
 
-def test_large_blobs_are_sparse_and_modes_kept(tmp_path, monkeypatch):
-    from mlops_level.assess.review import gitrev
+def test_large_blobs_are_never_fetched_and_keep_their_size(tmp_path, monkeypatch):
+    from mlops_level.assess.facts import revtree
 
     repo = tmp_path / "repo"
-    commit(repo, {**PROJECT, "weights/model.bin": "x" * 5000, "run.sh": "#!/bin/sh\n"}, "project")
-    os.chmod(repo / "run.sh", 0o755)
+    commit(repo, {**PROJECT, "weights/model.bin": "x" * 5000, "src/big.py": "x = 1\n" * 200_000}, "project")
+    fetched: list[str] = []
+    real = revtree.RevisionTree._cat
+    monkeypatch.setattr(
+        revtree.RevisionTree, "_cat", lambda self, blobs: fetched.extend(blobs) or real(self, blobs)
+    )
+    revision = read_revision(repo, "HEAD")
+    facts = collect(revision.root, git_root=revision.top, git=revision.git, tree=revision.tree)
+    assert facts.files["weights/model.bin"] == 5000 and facts.files["src/big.py"] == 1_200_000
+    big, model = (revision.tree.entries[p].blob for p in ("src/big.py", "weights/model.bin"))
+    assert big not in fetched and model not in fetched  # over the limit, or never read: not fetched
+    assert any("skipped src/big.py" in w for w in facts.warnings)
+    assert revision.tree.entries["src/churn/train.py"].blob in fetched
+
+
+def test_links_inside_the_tree_are_resolved_in_the_listing(tmp_path):
+    repo = tmp_path / "repo"
+    commit(repo, {**PROJECT, "ml/real.py": TRACKING}, "project")
+    for name, target in {
+        "ml/inside.py": "real.py",
+        "ml/chain.py": "inside.py",
+        "ml/loop_a": "loop_b",
+        "ml/loop_b": "loop_a",
+        "ml/dangling.py": "missing.py",
+        "ml/up.py": "../src/churn/train.py",
+        "ml/through_file": "real.py/x",
+    }.items():
+        os.symlink(target, repo / name)
     git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "exec")
-    monkeypatch.setattr(gitrev, "SPARSE_OVER", 1000)
-    with checkout_revision(repo, "HEAD") as revision:
-        model = revision.top / "weights/model.bin"
-        assert model.stat().st_size == 5000 and model.read_bytes() == b"\0" * 5000  # size kept, never read
-        assert os.access(revision.top / "run.sh", os.X_OK)
-        assert revision.git.tracked >= {"weights/model.bin", "run.sh", "src/churn/train.py"}
+    git(repo, "commit", "-q", "-m", "links")
+    revision = read_revision(repo / "ml", "HEAD")
+    facts = collect(revision.root, git_root=revision.top, git=revision.git, tree=revision.tree)
+    assert sorted(p for p in facts.files if not p.startswith("../")) == ["real.py"]
+    shown = [w for w in facts.warnings if w.startswith("symlink not followed")]
+    assert sorted(shown) == [
+        "symlink not followed: dangling.py (dangling or looping link)",
+        "symlink not followed: loop_a (symlink loop)",
+        "symlink not followed: loop_b (symlink loop)",
+        "symlink not followed: through_file (dangling or looping link)",
+        "symlink not followed: up.py (points outside the repository)",
+    ]
+
+
+def test_nothing_is_written_while_the_base_is_read(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    commit(repo, PROJECT, "project")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    before = _snapshot(tmp_path)
+    result = run_cli("assess", str(repo), "--base", "HEAD", "--format", "json", "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert _snapshot(tmp_path) == before and list(scratch.iterdir()) == []
