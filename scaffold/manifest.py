@@ -79,5 +79,7 @@ def excluded(
 ) -> list[str]:
     """The paths (POSIX, relative to the project) that the level and the answers leave out."""
     return [
-        path for path in paths if any(rule.matches(path) and not rule.admits(level, answers) for rule in rules)
+        path
+        for path in paths
+        if any(rule.matches(path) and not rule.admits(level, answers) for rule in rules)
     ]
