@@ -143,6 +143,34 @@ def test_the_cli_option_sets_the_answer_and_refuses_bad_values(tmp_path):
         assert not (tmp_path / "x").exists()
 
 
+def test_the_level2_prompts_offer_the_feature_store_and_lower_levels_skip_it(monkeypatch):
+    from mlops_level.scaffold import prompts
+
+    asked = {}
+
+    class Answer:
+        def __init__(self, value):
+            self.value = value
+
+        def unsafe_ask(self):
+            return self.value
+
+    def select(message, choices):
+        asked[message] = [choice.value for choice in choices]
+        return Answer(choices[-1].value)
+
+    monkeypatch.setattr("questionary.select", select)
+    answers = prompts.ask_missing(
+        {"level": "2", "project_name": "a", "description": "d", "author": "x", "python_version": "3.11"}
+    )
+    assert asked == {"Feature store (Level 2)": ["shared", "feast"]} and answers["feature_store"] == "feast"
+    asked.clear()
+    assert "feature_store" not in prompts.ask_missing(
+        {"level": "1", "project_name": "a", "description": "d", "author": "x", "python_version": "3.11"}
+    )
+    assert asked == {}
+
+
 def test_a_manifest_rule_can_require_an_answer():
     rule = parse_line("2+ feature_store=feast /feature_repo/", "t:1")
     assert rule.answer == ("feature_store", "feast") and rule.pattern == "/feature_repo/"

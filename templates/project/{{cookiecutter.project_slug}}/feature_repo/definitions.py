@@ -21,7 +21,9 @@ from {{ cookiecutter.package_name }}.feature_store import (
 )
 
 tumour = Entity(
-    name="tumour", join_keys=[ENTITY_KEY], value_type=ValueType.INT64,
+    name="tumour",
+    join_keys=[ENTITY_KEY],
+    value_type=ValueType.INT64,
     description="One measured tumour: its row number in data/raw",
 )
 
@@ -34,7 +36,9 @@ measurements = FileSource(
 tumour_features = FeatureView(
     name=FEATURE_VIEW,
     entities=[tumour],
-    ttl=timedelta(days=365),  # a measurement older than a year is not served
+    # 0: no expiry. A row keeps the timestamp of its first publication while its values are unchanged, and a
+    # tumour's measurements do not go stale, so a training read or a lookup years later still finds them.
+    ttl=timedelta(0),
     schema=[Field(name=column, dtype=Float64) for column in FEATURE_COLUMNS],
     source=measurements,
     online=True,

@@ -22,16 +22,17 @@ def published(settings, raw):
     return feature_store.open_store(settings)
 
 
-def test_source_keeps_the_timestamp_of_unchanged_rows_and_stamps_new_or_changed_ones(raw):
+def test_the_source_is_a_history_that_appends_only_new_or_changed_rows(raw):
     first = datetime(2030, 1, 1, tzinfo=timezone.utc)
     before = feature_store.source_frame(raw.head(10), None, first)
     changed = raw.head(12).copy()
     changed.loc[3, "mean radius"] += 1.0
     after = feature_store.source_frame(changed, before, first + timedelta(days=1))
-    stamped = after[feature_store.TIMESTAMP] == pd.Timestamp(first + timedelta(days=1))
-    assert after[feature_store.ENTITY_KEY].tolist() == list(range(12))
-    assert after.index[stamped].tolist() == [3, 10, 11]
-    pd.testing.assert_frame_equal(after[feature_store.FEATURE_COLUMNS], build_features(changed))
+    pd.testing.assert_frame_equal(after.head(10), before)
+    assert after[feature_store.ENTITY_KEY].tolist()[10:] == [3, 10, 11]
+    assert set(after[feature_store.TIMESTAMP].tail(3)) == {pd.Timestamp(first + timedelta(days=1))}
+    latest = after.drop_duplicates(feature_store.ENTITY_KEY, keep="last").sort_values(feature_store.ENTITY_KEY)
+    np.testing.assert_array_equal(latest[feature_store.FEATURE_COLUMNS].to_numpy(), build_features(changed).to_numpy())
 
 
 def test_training_reads_back_exactly_the_shared_features(settings, raw, published):
@@ -45,6 +46,21 @@ def test_online_features_equal_the_offline_ones(settings, raw, published):
     online = feature_store.online_features(published, ids)
     offline = feature_store.training_frame(settings, raw).loc[ids, feature_store.FEATURE_COLUMNS]
     np.testing.assert_array_equal(online.to_numpy(), offline.to_numpy())
+
+
+def test_historical_reads_are_point_in_time_and_online_serves_the_latest(settings, raw):
+    first, second = datetime(2030, 1, 1, tzinfo=timezone.utc), datetime(2030, 2, 1, tzinfo=timezone.utc)
+    feature_store.publish(settings, raw, now=first)
+    changed = raw.copy()
+    changed.loc[3, "mean radius"] += 1.0
+    assert feature_store.publish(settings, changed, now=second)["changed"] == 1
+    store = feature_store.open_store(settings)
+    asked = pd.DataFrame({feature_store.ENTITY_KEY: [3, 3],
+                          feature_store.TIMESTAMP: [first + timedelta(days=14), second + timedelta(days=14)]})
+    seen = store.get_historical_features(entity_df=asked, features=["tumour_features:mean radius"]).to_df()
+    seen = seen.sort_values(feature_store.TIMESTAMP)["mean radius"].tolist()
+    assert seen == [raw.loc[3, "mean radius"], changed.loc[3, "mean radius"]]
+    assert feature_store.online_features(store, [3])["mean radius"].tolist() == [changed.loc[3, "mean radius"]]
 
 
 def test_republishing_unchanged_data_changes_nothing(settings, raw, published):

@@ -21,7 +21,7 @@ from .data import TARGET
 from .features import DERIVED_COLUMNS, RAW_COLUMNS, build_features
 
 ENTITY_KEY = "tumour_id"  # a row's number in data/raw: rows are only ever appended, so a number keeps its row
-TIMESTAMP = "event_timestamp"  # when the row's features were first published with these values
+TIMESTAMP = "event_timestamp"  # when a row's features were published with these values
 FEATURE_COLUMNS = RAW_COLUMNS + DERIVED_COLUMNS
 FEATURE_VIEW = "tumour_features"
 FEATURE_SERVICE = "model_inputs"
@@ -71,22 +71,27 @@ def definitions(settings: Settings, root: Path | None = None) -> list[Entity | F
 
 
 def source_frame(raw: pd.DataFrame, previous: pd.DataFrame | None, now: datetime) -> pd.DataFrame:
-    """The offline source for `raw`: id, timestamp, features. A row published before with the same values keeps
-    its timestamp; new or changed rows are stamped `now`, so point-in-time reads and incremental
-    materialisation see exactly what changed."""
+    """The offline source after publishing `raw` at `now`: an append-only history of (id, timestamp, features).
+
+    Rows whose features differ from their latest published values (or are new) are appended, stamped `now`;
+    unchanged rows add nothing. So a point-in-time read sees each row as it was then, and incremental
+    materialisation copies only what changed."""
     features = build_features(raw).reset_index(drop=True)
-    frame = pd.DataFrame({ENTITY_KEY: range(len(features)), TIMESTAMP: pd.Timestamp(now)}).astype({ENTITY_KEY: "int64"})
-    frame = pd.concat([frame, features], axis=1)
-    if previous is not None and len(previous):
-        before = previous.set_index(ENTITY_KEY).reindex(frame[ENTITY_KEY])
-        unchanged = (before[FEATURE_COLUMNS].to_numpy() == features[FEATURE_COLUMNS].to_numpy()).all(axis=1)
-        frame.loc[unchanged, TIMESTAMP] = before[TIMESTAMP].to_numpy()[unchanged]
-    return frame
+    ids = pd.DataFrame({ENTITY_KEY: range(len(features)), TIMESTAMP: pd.Timestamp(now)}).astype({ENTITY_KEY: "int64"})
+    current = pd.concat([ids, features], axis=1)
+    if previous is None or not len(previous):
+        return current
+    latest = previous.sort_values(TIMESTAMP).groupby(ENTITY_KEY).tail(1).set_index(ENTITY_KEY)
+    before = latest.reindex(current[ENTITY_KEY])[FEATURE_COLUMNS].to_numpy()
+    unchanged = (before == features[FEATURE_COLUMNS].to_numpy()).all(axis=1)
+    return pd.concat([previous, current[~unchanged]], ignore_index=True)
 
 
-def publish(settings: Settings, raw: pd.DataFrame, root: Path | None = None) -> dict[str, int]:
-    """Write the offline source from validated raw data, apply the definitions, materialise what changed online."""
-    now = datetime.now(timezone.utc)
+def publish(settings: Settings, raw: pd.DataFrame, root: Path | None = None,
+            now: datetime | None = None) -> dict[str, int]:
+    """Append the validated raw data's new or changed features to the offline source, apply the definitions, and
+    materialise what changed online (`now`: the publication time, default the current time)."""
+    now = now or datetime.now(timezone.utc)
     path = source_file(settings)
     previous = pd.read_parquet(path) if path.exists() else None
     frame = source_frame(raw, previous, now)
@@ -95,7 +100,7 @@ def publish(settings: Settings, raw: pd.DataFrame, root: Path | None = None) -> 
     frame.to_parquet(path, index=False)
     store.apply(definitions(settings, root))
     store.materialize_incremental(end_date=now)
-    return {"rows": len(frame), "changed": int((frame[TIMESTAMP] == pd.Timestamp(now)).sum())}
+    return {"rows": len(raw), "changed": len(frame) - (0 if previous is None else len(previous))}
 
 
 def training_frame(settings: Settings, raw: pd.DataFrame, root: Path | None = None) -> pd.DataFrame:
