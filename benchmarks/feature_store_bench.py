@@ -2,11 +2,12 @@
 
     python benchmarks/feature_store_bench.py
 
-For each variant (`feature_store=shared`, the default, and `feature_store=feast`) it renders the project, builds
-a fresh environment from its lock with uv (from uv's cache: run once beforehand so both are warm), then runs the
-pipeline once into a scratch data folder and registry, as `make e2e` does. Figures: install seconds, environment
-size (MB) and package count, pipeline seconds, and the Feast/default ratios. They go to stdout and to
-benchmarks/out/feature_store_bench.json, with the load average: other work on the machine slows every figure.
+For each variant (`feature_store=shared`, the default, and `feature_store=feast`) it renders the project,
+builds a fresh environment from its lock with uv (from uv's cache: run once beforehand so both are warm),
+then runs the pipeline once into a scratch data folder and registry, as `make e2e` does. Figures: install
+seconds, environment size (MB) and package count, pipeline seconds, and the Feast/default ratios. They go to
+stdout and to benchmarks/out/feature_store_bench.json, with the load average: other work on the machine
+slows every figure.
 """
 
 from __future__ import annotations
@@ -64,7 +65,12 @@ def measure(feature_store: str, folder: Path) -> dict[str, float]:
     python = str(environment.python)
     _run([python, "-m", PACKAGE, "ingest"], project, env)
     pipeline = _run([python, "-m", PACKAGE, "pipeline"], project, env)
-    return {"install_s": round(install, 1), "env_mb": size, "packages": packages, "pipeline_s": round(pipeline, 1)}
+    return {
+        "install_s": round(install, 1),
+        "env_mb": size,
+        "packages": packages,
+        "pipeline_s": round(pipeline, 1),
+    }
 
 
 def main() -> None:
