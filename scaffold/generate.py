@@ -124,6 +124,7 @@ def _bake(context: dict[str, str], staging: Path, target: Path) -> Path:
         _project_tree(template),
         int(context["level"]),
         load_rules(template),
+        answers=context,
         rendered_path=lambda path: names.from_string(path).render(cookiecutter=values),
     )
     project = Path(
@@ -171,14 +172,20 @@ def _project_tree(template: Path) -> Path:
     return next(path for path in template.iterdir() if path.is_dir() and "{{" in path.name)
 
 
-def prune(tree: Path, level: int, rules: list[Rule], rendered_path: Callable[[str], str] = str) -> None:
-    """Delete the files the manifest leaves out at this level, then the folders left empty.
+def prune(
+    tree: Path,
+    level: int,
+    rules: list[Rule],
+    answers: Mapping[str, str] | None = None,
+    rendered_path: Callable[[str], str] = str,
+) -> None:
+    """Delete the files the manifest leaves out for this level and these answers, then the folders left empty.
 
     Runs on the template's project tree before rendering (so left-out files are never rendered); rules
     match the path each file will have once rendered, given by `rendered_path`.
     """
     files = {rendered_path(p.relative_to(tree).as_posix()): p for p in tree.rglob("*") if p.is_file()}
-    for relative in excluded(sorted(files), level, rules):
+    for relative in excluded(sorted(files), level, rules, answers):
         files[relative].unlink()
     folders = [path for path in tree.rglob("*") if path.is_dir()]
     for folder in sorted(folders, key=lambda path: len(path.parts), reverse=True):

@@ -10,9 +10,10 @@ import nbformat
 import pytest
 import yaml
 
+from mlops_level.scaffold import render
 from mlops_level.scaffold.generate import leftovers, read_answers
 from mlops_level.scaffold.manifest import load_rules
-from mlops_level.scaffold.template import template_root
+from mlops_level.scaffold.template import template_root, variables
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -60,12 +61,26 @@ def test_every_file_parses(baked, level):
             nbformat.validate(nbformat.read(path, as_version=4))
 
 
-def test_every_manifest_rule_matches_a_rendered_file(baked, file_set):
+def test_every_manifest_rule_matches_a_rendered_file(baked, tmp_path, file_set):
     rendered = set().union(*(file_set(baked(level)) for level in LEVELS))
+    variants: dict[tuple[int, tuple[str, str]], set[str]] = {}
     for rule in load_rules(template_root()):
-        assert any(rule.matches(path) for path in rendered), (
-            f"{rule.origin}: {rule.pattern!r} matches no file"
-        )
+        paths = rendered
+        if rule.answer is not None:  # a file only that answer gets: render that variant (once)
+            key = (rule.low, rule.answer)
+            if key not in variants:
+                answers = {"level": rule.low, rule.answer[0]: rule.answer[1]}
+                variants[key] = file_set(render(answers, tmp_path / f"variant{len(variants)}"))
+            paths = variants[key]
+        assert any(rule.matches(path) for path in paths), f"{rule.origin}: {rule.pattern!r} matches no file"
+
+
+def test_manifest_answers_are_choices_of_the_template():
+    spec = variables()
+    for rule in load_rules(template_root()):
+        if rule.answer is not None:
+            key, value = rule.answer
+            assert value in spec.get(key, []), f"{rule.origin}: {key}={value}: no such choice"
 
 
 def test_plain_cookiecutter_bakes_the_template_with_the_same_names(cookies):

@@ -11,9 +11,12 @@ import os
 from prefect import flow, get_run_logger, serve, task
 from prefect.cache_policies import NO_CACHE
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
-
+{% if cookiecutter.feature_store == "feast" %}
+from . import __version__, config, evaluate, feature_store, ingest, registry, train, validation
+{%- else %}
 from . import __version__, config, evaluate, ingest, registry, train, validation
 from .features import build_features
+{%- endif %}
 
 DEPLOYMENT_NAME = "scheduled-training"
 
@@ -35,6 +38,11 @@ evaluate_task = _task(evaluate.evaluate, "evaluate")
 champion_task = _task(registry.load_champion, "load-champion")
 gate_task = _task(registry.decide, "gate")
 register_task = _task(registry.record, "register")
+{%- if cookiecutter.feature_store == "feast" %}
+publish_task = _task(feature_store.publish, "materialise-features")
+historical_task = _task(feature_store.training_frame, "historical-features")
+fit_task = _task(train.fit_features, "train")
+{%- endif %}
 
 
 @flow(name="training-pipeline", version=__version__)
@@ -60,14 +68,27 @@ def training_pipeline(force: bool = False) -> dict[str, object]:
     else:
         logger.info("No distribution shift against the holdout (largest KS statistic %.3f).",
                     shift["max_ks_statistic"])
+{%- if cookiecutter.feature_store == "feast" %}
+    published = publish_task(settings, raw)  # the validated rows' features, online too (Feast)
+    logger.info("Feature store: %d rows, %d new or changed materialised online.", published["rows"],
+                published["changed"])
+    training = historical_task(settings, raw)  # read back point in time: what serving looks up by id
+    model = fit_task(training, settings.seed)
+{%- else %}
     model = train_task(raw, settings.seed)
+{%- endif %}
     metrics = evaluate_task(model, holdout)
     champion = champion_task(settings)
     champion_metrics = evaluate_task(champion.model, holdout) if champion else None
     decision = gate_task(metrics[registry.GATE_METRIC],
                          champion_metrics[registry.GATE_METRIC] if champion_metrics else None,
                          settings.accuracy_threshold, settings.min_improvement)
+{%- if cookiecutter.feature_store == "feast" %}
+    version = register_task(settings, model, training[feature_store.FEATURE_COLUMNS], metrics, decision, champion,
+                            versions, shift)
+{%- else %}
     version = register_task(settings, model, build_features(raw), metrics, decision, champion, versions, shift)
+{%- endif %}
     status = "promoted" if decision.promote else "rejected"
     logger.info("Gate: version %s %s as %s: %s.", version, status,
                 registry.CHAMPION if decision.promote else registry.CHALLENGER, decision.reason)
