@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import resource
+import subprocess
+import time
 from pathlib import Path
 
 
@@ -23,3 +25,29 @@ def write_figures(path: Path, figures: dict, *, hidden: tuple[str, ...] = ("step
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({key: value for key, value in figures.items() if key not in hidden}, indent=2))
+
+
+def project_tests_seconds(project: Path, python: Path) -> float:
+    """The baseline: the project's own test suite, run directly in its verify environment (no verify)."""
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("PREFECT_API", "TEST_PREFECT"))
+    }
+    started = time.perf_counter()
+    subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return round(time.perf_counter() - started, 1)
+
+
+def baseline_figures(verify_s: float, baseline_s: float, target_s: float) -> dict:
+    """Warm verify as a ratio of the baseline measured in the same run (load slows both alike), with the
+    target it is held to (seconds on an idle 2-core machine)."""
+    return {
+        "baseline_project_tests_s": baseline_s,
+        "verify_over_project_tests": round(verify_s / baseline_s, 2),
+        "target_warm_verify_s": target_s,
+    }

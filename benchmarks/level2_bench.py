@@ -5,7 +5,9 @@
 "Warm" reuses a virtual environment from the env cache (the same one the slow tests use,
 ~/.cache/mlops-level-tests/envs, or MLOPS_LEVEL_TEST_ENV_CACHE); run once beforehand to build it, or the
 first run includes the build. Peak memory is the largest resident set of any single process verify waited
-for (the replayed steps and what they start). Figures go to stdout and to benchmarks/out/level2_bench.json,
+for (the replayed steps and what they start). The baseline, measured in the same run after verify, is the
+project's own test suite run directly in that environment: the ratio of warm verify to it is what load does
+not change much. Figures go to stdout and to benchmarks/out/level2_bench.json,
 with the load average: other work on the machine slows every figure.
 """
 
@@ -17,9 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from _figures import machine_figures, write_figures
+from _figures import baseline_figures, machine_figures, project_tests_seconds, write_figures
 
 OUT = Path(__file__).resolve().parent / "out" / "level2_bench.json"
+TARGET_S = 180.0  # warm verify on an idle 2-core machine
 DEFAULT_CACHE = Path(
     os.environ.get("MLOPS_LEVEL_TEST_ENV_CACHE", Path.home() / ".cache" / "mlops-level-tests" / "envs")
 )
@@ -41,8 +44,9 @@ def main() -> None:
             on_result=lambda step: print(f"{step.status:>8} {step.seconds:7.1f} s  {step.name}", flush=True),
         )
         total = time.perf_counter() - started
-    if not report.passed:
-        raise SystemExit(report.summary())
+        if not report.passed:
+            raise SystemExit(report.summary())
+        baseline = project_tests_seconds(project, report.environment / "bin" / "python")
     phases = {"ci.yml": 0.0, "cd.yml": 0.0}
     for step in report.steps:
         prefix = step.name.split(" > ")[0]
@@ -54,7 +58,8 @@ def main() -> None:
         "replayed_cd_staging_s": round(phases["cd.yml"], 1),
         "environment": report.steps[0].status,  # "reused" when warm
         "steps_s": {step.name: round(step.seconds, 1) for step in report.steps},
-    } | machine_figures(load_before)
+    }
+    figures |= baseline_figures(total, baseline, TARGET_S) | machine_figures(load_before)
     write_figures(OUT, figures)
 
 

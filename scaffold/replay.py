@@ -68,10 +68,11 @@ def _substitute(
     text: str,
     contexts: dict[str, dict[str, str]],
     env: dict[str, str],
+    provided: frozenset[str] = frozenset(),
     inherited: frozenset[str] = frozenset(),
 ) -> tuple[str, str]:
     """`text` with its `${{ context.NAME }}` expressions replaced: (the value run, the value shown).
-    `inherited`: names whose value a service sets only at run time, so they cannot be substituted."""
+    `provided` (vars a service sets) and `inherited` (env names left to it) are known only at run time."""
 
     def value(match: re.Match, shown: bool) -> str:
         reference = _REFERENCE.match(match.group(1))
@@ -81,7 +82,11 @@ def _substitute(
                 "(only vars.X, secrets.X, inputs.X and env.X can)"
             )
         context, name = reference.groups()
-        if name in inherited and (context == "env" or name not in contexts.get(context, {})):
+        if (
+            name in inherited
+            if context == "env"
+            else name in provided and name not in contexts.get(context, {})
+        ):
             raise UserError(
                 f"{where}: {match.group(0)!r} is set by a service of verify at run time: only "
                 f"`{name}: ${{{{ vars.{name} }}}}` in an env: mapping can pass it on"
@@ -246,7 +251,7 @@ def _step(
     step_env, step_inherited = _env(where, raw.get("env"), contexts, base, provided, step_shown)
     env, inherited = _layer(base, base_inherited, step_env, step_inherited)
     shown_env = base_shown | step_shown
-    script, script_shown = _substitute(f"{where}: run", script, contexts, env, frozenset(inherited))
+    script, script_shown = _substitute(f"{where}: run", script, contexts, env, provided, frozenset(inherited))
     command = ["env", *(f"{key}={value}" for key, value in env.items()), *BASH, script]
     declared = [
         f"{key}={shown_env.get(key, value)}"
