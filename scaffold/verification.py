@@ -46,6 +46,7 @@ class VerifyReport:
     installer: str
     environment: Path
     steps: list[StepResult] = field(default_factory=list)
+    seconds: float = 0.0  # the whole run, wall clock (steps may overlap: the Prefect server starts early)
 
     @property
     def passed(self) -> bool:
@@ -60,6 +61,7 @@ class VerifyReport:
     def summary(self) -> str:
         """Plain-text summary, with the failing step's output tail: for logs and assertion messages."""
         lines = [f"{step.status:>7}  {step.seconds:6.1f} s  {step.name}" for step in self.steps]
+        lines.append(f"{'total':>7}  {self.seconds:6.1f} s")
         failed = self.failed_step
         if failed is not None:
             lines += [f"--- last lines of {failed.name!r} ---", failed.tail()]
@@ -154,7 +156,8 @@ class Plan:
             (step.name, f"(skipped: {step.skip})" if step.skip else step.command)
             for step in self.declared.steps
         ]
-        return (install if self.declared.install else []) + steps
+        services = [(PREFECT_STEP, PREFECT_SHOWN)] if "prefect" in self.declared.services else []
+        return (install if self.declared.install else []) + services + steps
 
 
 def plan(project: Path | str) -> Plan:
@@ -225,6 +228,7 @@ def running_mlops_level_shim(folder: Path) -> Path:
 
 
 PREFECT_STEP = "start one Prefect server on loopback for every step (PREFECT_API_URL)"
+PREFECT_SHOWN = "prefect server start --host 127.0.0.1 --port <a free port> --no-services"
 
 
 def _prefect_server(
@@ -277,6 +281,7 @@ def _verify(
             "--offline installs from uv's cache and needs uv (pip install uv; not --installer pip)"
         )
 
+    started = time.monotonic()
     with ExitStack() as stack:
         if env_cache is None:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mlops-level-verify-")))
@@ -337,4 +342,5 @@ def _verify(
                 record(StepResult(step.name, SKIPPED, 0.0, step.skip))
                 continue
             ok = attempt_step(step, env)
-        return report
+    report.seconds = time.monotonic() - started  # after the server and the lock are released
+    return report

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,9 @@ import yaml
 
 from mlops_level.errors import UserError
 from mlops_level.scaffold import declaration, services
+from mlops_level.scaffold.environment import READY_MARKER, env_key, find_uv
 from mlops_level.scaffold.replay import SERVICE_SHOWN, expand
+from mlops_level.scaffold.verification import PREFECT_STEP, SKIPPED, plan, verify
 
 PREFECT = services.provided(["prefect"])
 
@@ -84,3 +88,82 @@ def test_the_server_command_serves_only_the_api_on_loopback(tmp_path):
         "PREFECT_API_URL": "http://127.0.0.1:4321/api",
         "TEST_PREFECT_API_URL": "http://127.0.0.1:4321/api",
     }
+
+
+# --- the shared server in a verify run: a stand-in `prefect` that serves /api/health on the given port ---
+
+FAKE_PREFECT = """
+import http.server, sys
+port = int(sys.argv[sys.argv.index("--port") + 1])
+class Health(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if self.path == "/api/health" else 404)
+        self.end_headers()
+        self.wfile.write(b"true")
+    def log_message(self, *args):
+        pass
+print("serving", sys.argv[1:], flush=True)
+http.server.HTTPServer(("127.0.0.1", port), Health).serve_forever()
+"""
+SHOW = "import json, os; print(json.dumps({k: v for k, v in os.environ.items() if 'PREFECT_API_URL' in k}))"
+
+
+def ready_environment(cache: Path, folder: Path, prefect: str) -> None:
+    """A cached environment marked ready whose bin/ holds only `prefect` (steps use this interpreter)."""
+    uv = find_uv()
+    bin_dir = cache / env_key(folder, [], "uv" if uv else "pip") / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir.parent / READY_MARKER).write_text("\n")
+    (bin_dir / "prefect").write_text(f"#!{sys.executable}\n{prefect}")
+    (bin_dir / "prefect").chmod(0o755)
+
+
+def served_project(tmp_path: Path, env: str = "") -> Path:
+    folder = tmp_path / "project"
+    folder.mkdir()
+    run = json.dumps([sys.executable, "-c", SHOW])
+    (folder / ".mlops-level.toml").write_text(
+        f'[verify]\nservices = ["prefect"]\nenv = {{ {env} }}\n[[verify.steps]]\nname = "show"\nrun = {run}\n'
+    )
+    return folder
+
+
+def test_every_step_gets_the_one_server_which_ends_with_verify(tmp_path):
+    folder = served_project(tmp_path)
+    ready_environment(tmp_path / "cache", folder, FAKE_PREFECT)
+    report = verify(folder, env_cache=tmp_path / "cache", confirm=lambda plan: True)
+    assert report.passed, report.summary()
+    names = [step.name for step in report.steps]
+    assert names == ["create environment", PREFECT_STEP, "show"]
+    seen = json.loads(report.steps[-1].output)
+    url = seen["PREFECT_API_URL"]
+    assert (
+        url.startswith("http://127.0.0.1:") and url.endswith("/api") and seen["TEST_PREFECT_API_URL"] == url
+    )
+    assert "--no-services" in report.steps[1].output and "answering" in report.steps[1].output
+    assert not services.healthy(url)  # stopped with verify
+
+
+def test_a_declared_url_wins_over_the_shared_server(tmp_path):
+    folder = served_project(tmp_path, env="PREFECT_API_URL = 'http://127.0.0.1:9/api'")
+    ready_environment(tmp_path / "cache", folder, FAKE_PREFECT)
+    report = verify(folder, env_cache=tmp_path / "cache", confirm=lambda plan: True)
+    seen = json.loads(report.steps[-1].output)
+    assert (
+        seen["PREFECT_API_URL"] == "http://127.0.0.1:9/api"
+        and seen["TEST_PREFECT_API_URL"] != seen["PREFECT_API_URL"]
+    )
+
+
+def test_a_server_that_does_not_come_up_fails_verify_with_its_output(tmp_path):
+    folder = served_project(tmp_path)
+    ready_environment(tmp_path / "cache", folder, "import sys; print('no database'); sys.exit(3)")
+    report = verify(folder, env_cache=tmp_path / "cache", confirm=lambda plan: True)
+    assert not report.passed and report.failed_step.name == PREFECT_STEP
+    assert "no database" in report.failed_step.output and "exited with code 3" in report.failed_step.output
+    assert report.steps[-1].status == SKIPPED
+
+
+def test_the_dry_run_lists_the_server(tmp_path):
+    commands = dict(plan(served_project(tmp_path)).commands)
+    assert commands[PREFECT_STEP].startswith("prefect server start --host 127.0.0.1")
