@@ -60,3 +60,39 @@ def baseline_figures(verify: tuple[float, float], baseline: tuple[float, float],
         "verify_over_project_tests_cpu": round(verify[1] / baseline[1], 2),
         "target_warm_verify_s": target_s,
     }
+
+
+def timed_verify(project: Path, env_cache: Path, **options):
+    """(report, wall seconds, CPU seconds) of one verify, printing each step as it finishes."""
+    from mlops_level.scaffold import verify
+
+    started, cpu = time.perf_counter(), children_cpu_seconds()
+    report = verify(
+        project,
+        env_cache=env_cache,
+        on_result=lambda step: print(f"{step.status:>8} {step.seconds:7.1f} s  {step.name}", flush=True),
+        **options,
+    )
+    wall, cpu = round(time.perf_counter() - started, 1), round(children_cpu_seconds() - cpu, 1)
+    if not report.passed:
+        raise SystemExit(report.summary())
+    return report, wall, cpu
+
+
+def without_shared_server(project: Path) -> None:
+    """The project as verify ran it before its shared Prefect server: each flow-running step (and each test
+    session) starts Prefect's temporary server of its own. Edited, so it is verified with consent."""
+    path = project / ".mlops-level.toml"
+    text = path.read_text(encoding="utf-8").replace('services = ["prefect"]\n', "")
+    text = text.replace("[verify.replay.vars]\n", '[verify.replay.vars]\nPREFECT_API_URL = ""\n')
+    path.write_text(text, encoding="utf-8")
+
+
+def comparison_figures(shared: tuple[float, float], per_step: tuple[float, float]) -> dict:
+    """The shared-server verify against the per-step-servers one, run on the same machine in the same run."""
+    return {
+        "per_step_servers_verify_s": per_step[0],
+        "per_step_servers_verify_cpu_s": per_step[1],
+        "shared_over_per_step_servers": round(shared[0] / per_step[0], 2),
+        "shared_over_per_step_servers_cpu": round(shared[1] / per_step[1], 2),
+    }
