@@ -174,7 +174,8 @@ def _run_verify(
         )
     finally:
         status.stop()
-    title = Text(f"Level {printable(report.level)} project, installer {report.installer}")
+    level, seconds = printable(report.level), report.seconds
+    title = Text(f"Level {level} project, installer {report.installer}, {seconds:.1f} s in all")
     table = Table(title=title, title_justify="left")
     table.add_column("step")
     table.add_column("result")

@@ -40,6 +40,7 @@ class Declaration:
     steps: list[Step]
     env: dict[str, str] = field(default_factory=dict)
     next_commands: list[str] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)  # started once, shared by every step (services.py)
 
 
 def _fail(path: Path, problem: str) -> UserError:
@@ -97,8 +98,23 @@ def _contexts(path: Path, verify: dict) -> dict[str, dict[str, str]]:
     return {name: check_env(f"{path}: verify.replay.{name}", replay[name]) for name in replay}
 
 
+def _services(path: Path, verify: dict) -> list[str]:
+    from .services import KNOWN
+
+    services = _strings(path, "verify.services", verify.get("services", []))
+    unknown = sorted(set(services) - set(KNOWN))
+    if unknown:
+        raise _fail(path, f"verify.services knows {', '.join(KNOWN)}, not {', '.join(unknown)}")
+    return list(dict.fromkeys(services))
+
+
 def _steps(
-    project: Path, path: Path, number: int, raw: object, contexts: dict[str, dict[str, str]] | None = None
+    project: Path,
+    path: Path,
+    number: int,
+    raw: object,
+    contexts: dict[str, dict[str, str]] | None = None,
+    provided: frozenset[str] = frozenset(),
 ) -> list[Step]:
     """A declared step: a `run` command, or `replay` of a GitHub workflow's run: steps (optional `jobs`)."""
     has_command = isinstance(raw, dict) and ("run" in raw or "replay" in raw)
@@ -112,7 +128,7 @@ def _steps(
         if not isinstance(raw["replay"], str):
             raise _fail(path, f"step {raw['name']!r}: replay must be a workflow path")
         jobs = None if raw.get("jobs") is None else _strings(path, f"{raw['name']}.jobs", raw["jobs"])
-        return expand(project, raw["replay"], jobs, timeout, contexts)
+        return expand(project, raw["replay"], jobs, timeout, contexts, provided)
     if isinstance(raw["run"], str):
         try:
             run = shlex.split(raw["run"])
@@ -148,13 +164,17 @@ def load(project: Path) -> Declaration:
         raise _fail(path, "[new] must be a table")
     install = _strings(path, "verify.install", verify.get("install", []))
     contexts = _contexts(path, verify)
+    services = _services(path, verify)
+    from .services import provided
+
     return Declaration(
         install=check_arguments(f"{path}: verify.install", install),
         steps=[
             step
             for number, raw in enumerate(steps)
-            for step in _steps(Path(project), path, number, raw, contexts)
+            for step in _steps(Path(project), path, number, raw, contexts, provided(services))
         ],
         env=env,
         next_commands=_strings(path, "new.next", new.get("next", [])),
+        services=services,
     )

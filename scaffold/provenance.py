@@ -91,6 +91,8 @@ def _message(project: Path, declared: Declaration, location: Path) -> bytes:
             for step in declared.steps
         ],
     }
+    if declared.services:  # only when declared, so projects generated before services keep their signature
+        plan["services"] = list(declared.services)
     return (_SCHEME + "\n" + json.dumps(plan, sort_keys=True, ensure_ascii=True)).encode()
 
 

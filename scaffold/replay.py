@@ -13,7 +13,9 @@ Expressions that only name a value, `${{ vars.X }}`, `${{ secrets.X }}`, `${{ in
 `${{ env.X }}`, are substituted in `env:` values and `run:` scripts: vars, secrets and inputs from the
 mapping the project declares for local runs (`[verify.replay.vars]`, `.secrets`, `.inputs` in its
 `.mlops-level.toml`, pointing at local stores), env from the step's environment (empty when unset, as on
-GitHub). Secrets are shown as `***`. A name the mapping lacks is an error that says where to declare it.
+GitHub). Secrets are shown as `***`. A name the mapping lacks is an error that says where to declare it,
+except a variable one of the project's services provides (PREFECT_API_URL of verify's shared Prefect server):
+`NAME: ${{ vars.NAME }}` in an `env:` mapping then leaves NAME as verify sets it for every step.
 
 Anything else the replay cannot honour faithfully (another action, an `if:` condition, any other
 expression, a non-bash shell) is an error, so a workflow never passes by being half-replayed.
@@ -57,12 +59,20 @@ REPLAY_ENV = ("CI", "GITHUB_WORKSPACE", "GITHUB_STEP_SUMMARY")  # set by the rep
 CONTEXTS = ("vars", "secrets", "inputs")  # declared for local runs; `env` comes from the step itself
 _EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 _REFERENCE = re.compile(r"^\s*(vars|secrets|inputs|env)\.([A-Za-z_][A-Za-z0-9_-]*)\s*$")
+_WHOLE_VAR = re.compile(r"^\s*\$\{\{\s*vars\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}\s*$")
+SERVICE_SHOWN = "<set-by-verify-service>"
 
 
 def _substitute(
-    where: str, text: str, contexts: dict[str, dict[str, str]], env: dict[str, str]
+    where: str,
+    text: str,
+    contexts: dict[str, dict[str, str]],
+    env: dict[str, str],
+    provided: frozenset[str] = frozenset(),
+    inherited: frozenset[str] = frozenset(),
 ) -> tuple[str, str]:
-    """`text` with its `${{ context.NAME }}` expressions replaced: (the value run, the value shown)."""
+    """`text` with its `${{ context.NAME }}` expressions replaced: (the value run, the value shown).
+    `provided` (vars a service sets) and `inherited` (env names left to it) are known only at run time."""
 
     def value(match: re.Match, shown: bool) -> str:
         reference = _REFERENCE.match(match.group(1))
@@ -72,6 +82,15 @@ def _substitute(
                 "(only vars.X, secrets.X, inputs.X and env.X can)"
             )
         context, name = reference.groups()
+        if (
+            name in inherited
+            if context == "env"
+            else name in provided and name not in contexts.get(context, {})
+        ):
+            raise UserError(
+                f"{where}: {match.group(0)!r} is set by a service of verify at run time: only "
+                f"`{name}: ${{{{ vars.{name} }}}}` in an env: mapping can pass it on"
+            )
         if context == "env":
             return env.get(name, "")
         mapping = contexts.get(context, {})
@@ -129,14 +148,16 @@ def _job_timeout(path: Path, job_id: str, job: dict, timeout: float) -> float:
 def _env(
     where: str,
     raw: object,
-    contexts: dict[str, dict[str, str]] | None = None,
-    outer: dict[str, str] | None = None,
-    shown: dict[str, str] | None = None,
-) -> dict[str, str]:
-    """An `env:` mapping with its expressions substituted; `shown` (if given) receives the values as
-    displayed."""
+    contexts: dict[str, dict[str, str]],
+    outer: dict[str, str],
+    provided: frozenset[str],
+    shown: dict[str, str],
+) -> tuple[dict[str, str], set[str]]:
+    """An `env:` mapping with its expressions substituted, and the names it leaves to verify's services
+    (`NAME: ${{ vars.NAME }}` for a NAME a service provides and the mapping does not declare); `shown`
+    receives the values as displayed."""
     if raw is None:
-        return {}
+        return {}, set()
     if not isinstance(raw, dict):
         raise UserError(f"{where}: env must be a mapping")
     if not all(value is None or isinstance(value, (str, int, float, bool)) for value in raw.values()):
@@ -145,12 +166,28 @@ def _env(
         str(key): str(value).lower() if isinstance(value, bool) else str(value) for key, value in raw.items()
     }
     env = check_env(f"{where}: env", env)
-    outer = dict(outer or {})
+    inherited = {
+        key
+        for key, value in env.items()
+        if (match := _WHOLE_VAR.match(value))
+        and match.group(1) == key
+        and key in provided
+        and key not in contexts.get("vars", {})
+    }
+    for key in inherited:
+        del env[key]
+        shown[key] = SERVICE_SHOWN
     for key, value in env.items():
-        env[key], display = _substitute(f"{where}: env {key}", value, contexts or {}, outer)
-        if shown is not None:
-            shown[key] = display
-    return env
+        env[key], shown[key] = _substitute(f"{where}: env {key}", value, contexts, outer, provided)
+    return env, inherited
+
+
+def _layer(
+    outer: dict[str, str], outer_inherited: set[str], env: dict[str, str], inherited: set[str]
+) -> tuple[dict[str, str], set[str]]:
+    """An inner `env:` over an outer one: a name left to a service is no longer set by the outer one."""
+    merged = {key: value for key, value in outer.items() if key not in inherited} | env
+    return merged, (outer_inherited - set(env)) | inherited
 
 
 def _job_order(path: Path, jobs: dict, selected: list[str]) -> list[str]:
@@ -186,6 +223,8 @@ def _step(
     timeout: float,
     contexts: dict[str, dict[str, str]],
     base_shown: dict[str, str],
+    base_inherited: set[str],
+    provided: frozenset[str],
 ) -> Step:
     where = f"{path.name} > {job_id} > step {number + 1}"
     if not isinstance(raw, dict):
@@ -209,15 +248,16 @@ def _step(
     if raw.get("shell", "bash") != "bash":
         raise UserError(f"{where}: only bash steps are replayed, not shell {raw['shell']!r}")
     step_shown: dict[str, str] = {}
-    env = base | _env(where, raw.get("env"), contexts, base, step_shown)
+    step_env, step_inherited = _env(where, raw.get("env"), contexts, base, provided, step_shown)
+    env, inherited = _layer(base, base_inherited, step_env, step_inherited)
     shown_env = base_shown | step_shown
-    script, script_shown = _substitute(f"{where}: run", script, contexts, env)
+    script, script_shown = _substitute(f"{where}: run", script, contexts, env, provided, frozenset(inherited))
     command = ["env", *(f"{key}={value}" for key, value in env.items()), *BASH, script]
     declared = [
         f"{key}={shown_env.get(key, value)}"
         for key, value in env.items()
         if key not in REPLAY_ENV and TELEMETRY_OFF.get(key) != value  # verify sets those itself
-    ]
+    ] + [f"{key}={SERVICE_SHOWN}" for key in sorted(inherited)]
     shown = shlex.join([*declared, *BASH, script_shown])
     directory = raw.get("working-directory")
     if directory is not None and not isinstance(directory, str):
@@ -234,10 +274,12 @@ def expand(
     jobs: list[str] | None = None,
     timeout: float = 1800.0,
     contexts: dict[str, dict[str, str]] | None = None,
+    provided: frozenset[str] = frozenset(),
 ) -> list[Step]:
     """The verify steps that replay `workflow` (a path relative to `project`), limited to `jobs` if given.
 
-    `contexts` maps "vars", "secrets" and "inputs" to the values the project declares for local runs.
+    `contexts` maps "vars", "secrets" and "inputs" to the values the project declares for local runs;
+    `provided` names the variables the project's services set for every step at run time.
     """
     contexts = contexts or {}
     project = Path(project).absolute()
@@ -254,20 +296,25 @@ def expand(
         "GITHUB_STEP_SUMMARY": str(project / SUMMARY_FILE),
     }
     workflow_shown: dict[str, str] = {}
-    workflow_env = _env(f"{path.name}", data.get("env"), contexts, {}, workflow_shown)
+    workflow_env, workflow_inherited = _env(
+        path.name, data.get("env"), contexts, {}, provided, workflow_shown
+    )
     steps: list[Step] = []
     for job_id in _job_order(path, all_jobs, selected):
         job = all_jobs[job_id]
         limit = _job_timeout(path, job_id, job, timeout)
         job_shown: dict[str, str] = {}
-        job_env = _env(f"{path.name} > {job_id}", job.get("env"), contexts, workflow_env, job_shown)
-        base = workflow_env | job_env | replay_env
+        job_env, job_inherited = _env(
+            f"{path.name} > {job_id}", job.get("env"), contexts, workflow_env, provided, job_shown
+        )
+        base, inherited = _layer(workflow_env, workflow_inherited, job_env, job_inherited)
+        base = base | replay_env
         base_shown = workflow_shown | job_shown
         raw_steps = job.get("steps")
         if not isinstance(raw_steps, list) or not raw_steps:
             raise UserError(f"{path}: job {job_id!r} has no steps")
         steps += [
-            _step(path, base, job_id, number, raw, limit, contexts, base_shown)
+            _step(path, base, job_id, number, raw, limit, contexts, base_shown, inherited, provided)
             for number, raw in enumerate(raw_steps)
         ]
     return steps

@@ -6,11 +6,9 @@ import os
 import re
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack, contextmanager
@@ -22,7 +20,9 @@ from mlops_level.errors import UserError, sigterm_raises
 from . import declaration as declaration_mod
 from .environment import READY_MARKER, Environment, env_key, find_uv
 from .generate import ANSWERS_FILE, read_answers
+from .processes import Output, end_group
 from .provenance import Origin, origin
+from .services import PrefectServer
 
 TAIL_LINES = 40
 PASSED, FAILED, SKIPPED, REUSED = "passed", "failed", "skipped", "reused"
@@ -46,6 +46,7 @@ class VerifyReport:
     installer: str
     environment: Path
     steps: list[StepResult] = field(default_factory=list)
+    seconds: float = 0.0  # the whole run, wall clock (steps may overlap: the Prefect server starts early)
 
     @property
     def passed(self) -> bool:
@@ -60,6 +61,7 @@ class VerifyReport:
     def summary(self) -> str:
         """Plain-text summary, with the failing step's output tail: for logs and assertion messages."""
         lines = [f"{step.status:>7}  {step.seconds:6.1f} s  {step.name}" for step in self.steps]
+        lines.append(f"{'total':>7}  {self.seconds:6.1f} s")
         failed = self.failed_step
         if failed is not None:
             lines += [f"--- last lines of {failed.name!r} ---", failed.tail()]
@@ -68,76 +70,6 @@ class VerifyReport:
 
 Callback = Callable[[str, str], None]  # on_start(step name, the command as shown)
 ResultCallback = Callable[[StepResult], None]
-GRACE_SECONDS = 5.0  # between SIGTERM and SIGKILL when a step's process group is ended
-OUTPUT_LIMIT = 4 * 1024 * 1024  # the bytes of a step's output kept (its end: the tail is what is shown)
-
-
-class _Output:
-    """A step's combined output, read on a thread so a wait can time out; only its last bytes are kept."""
-
-    def __init__(self, stream) -> None:
-        self._stream = stream
-        self._chunks: list[bytes] = []
-        self._size = 0
-        self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._read, daemon=True)
-        self._thread.start()
-
-    def _read(self) -> None:
-        try:
-            for chunk in iter(lambda: self._stream.read1(65536), b""):
-                with self._lock:
-                    self._chunks.append(chunk)
-                    self._size += len(chunk)
-                    while self._size - len(self._chunks[0]) >= OUTPUT_LIMIT:
-                        self._size -= len(self._chunks.pop(0))
-        except (OSError, ValueError):
-            pass  # the pipe was closed under us
-
-    def text(self, wait: float) -> str:
-        """The output so far, after waiting up to `wait` s for the end (a process outside the group may
-        hold the pipe open; it is not waited for)."""
-        self._thread.join(wait)
-        with self._lock:
-            data = b"".join(self._chunks)[-OUTPUT_LIMIT:]
-        return data.decode("utf-8", errors="replace")
-
-
-def _group_alive(group: int) -> bool:
-    try:
-        os.killpg(group, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def end_group(process: subprocess.Popen) -> None:
-    """End the step's whole process group (the step and anything it started): SIGTERM, then SIGKILL."""
-    if os.name != "posix":  # pragma: no cover - no process groups: end the step itself
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-        return
-    group = process.pid  # start_new_session: the step leads its own session and group
-    try:
-        os.killpg(group, signal.SIGTERM)
-    except ProcessLookupError:
-        process.wait()
-        return
-    deadline = time.monotonic() + GRACE_SECONDS
-    while time.monotonic() < deadline:
-        process.poll()  # reap the leader, so a finished one does not keep the group alive as a zombie
-        if not _group_alive(group):
-            break
-        time.sleep(0.02)
-    else:
-        try:
-            os.killpg(group, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    process.wait()
 
 
 def _run(name: str, command: list[str], cwd: Path, env: dict[str, str], timeout: float) -> StepResult:
@@ -158,7 +90,7 @@ def _run(name: str, command: list[str], cwd: Path, env: dict[str, str], timeout:
         return StepResult(name, FAILED, time.monotonic() - started, f"command not found: {command[0]}")
     except (OSError, ValueError) as exc:  # not executable, a bad interpreter line
         return StepResult(name, FAILED, time.monotonic() - started, f"cannot run {command[0]}: {exc}")
-    output = _Output(process.stdout)
+    output = Output(process.stdout)
     timed_out = False
     try:
         try:
@@ -224,7 +156,8 @@ class Plan:
             (step.name, f"(skipped: {step.skip})" if step.skip else step.command)
             for step in self.declared.steps
         ]
-        return (install if self.declared.install else []) + steps
+        services = [(PREFECT_STEP, PREFECT_SHOWN)] if "prefect" in self.declared.services else []
+        return (install if self.declared.install else []) + services + steps
 
 
 def plan(project: Path | str) -> Plan:
@@ -294,6 +227,42 @@ def running_mlops_level_shim(folder: Path) -> Path:
     return folder
 
 
+PREFECT_STEP = "start one Prefect server on loopback for every step (PREFECT_API_URL)"
+PREFECT_SHOWN = "prefect server start --host 127.0.0.1 --port <a free port> --no-services"
+
+
+def _prefect_server(
+    declared: declaration_mod.Declaration, environment: Environment, env: dict[str, str], stack: ExitStack
+) -> PrefectServer | None:
+    """The shared Prefect server, if the project declares it (not started yet); stopped when verify ends."""
+    if "prefect" not in declared.services:
+        return None
+    home = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mlops-level-prefect-")))
+    server = PrefectServer(environment.bin_dir, env, home)
+    stack.callback(server.stop)
+    return server
+
+
+def _start_early(server: PrefectServer | None) -> None:
+    if server is not None:
+        try:
+            server.start()
+        except OSError:
+            pass  # not startable (yet): _wait_for starts it again after the install, and reports why not
+
+
+def _wait_for(server: PrefectServer, on_start: Callback | None) -> StepResult:
+    if on_start:
+        on_start(PREFECT_STEP, shlex.join(server.command))
+    waited = time.monotonic()
+    problem, since_start, output = server.wait()
+    waited = time.monotonic() - waited  # the server may have started during the install: count only the wait
+    if problem:
+        return StepResult(PREFECT_STEP, FAILED, waited, f"{output.rstrip()}\nthe Prefect server {problem}")
+    note = f"{output.rstrip()}\nanswering {since_start:.1f} s after it was started\n"
+    return StepResult(PREFECT_STEP, PASSED, waited, note.lstrip())
+
+
 def _verify(
     found: Plan,
     env_cache: Path | None,
@@ -312,6 +281,7 @@ def _verify(
             "--offline installs from uv's cache and needs uv (pip install uv; not --installer pip)"
         )
 
+    started = time.monotonic()
     with ExitStack() as stack:
         if env_cache is None:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mlops-level-verify-")))
@@ -346,24 +316,31 @@ def _verify(
         env.update(declared.env)
         shims = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mlops-level-shim-")))
         env["PATH"] = os.pathsep.join([str(running_mlops_level_shim(shims)), env.get("PATH", "")])
-        with ExitStack() as lock:
-            if env_cache is not None:
-                lock.enter_context(_locked(environment.path.with_suffix(".lock")))
-            if environment.ready:
-                record(StepResult("create environment", REUSED, 0.0, str(environment.path)))
-                ok = True
-            else:
-                shutil.rmtree(environment.path, ignore_errors=True)
-                ok = attempt("create environment", environment.create_command(), project, env, 600)
-            if ok and declared.install:
-                ok = attempt(
-                    "install requirements", environment.install_command(declared.install), project, env, 1800
-                )
-            if ok:
-                (environment.path / READY_MARKER).write_text(" ".join(declared.install) + "\n")
+        if env_cache is not None:
+            # Held until the last step: the install points the cached environment at this project
+            # (`-e .`), so another verify sharing it waits instead of re-pointing it under our steps.
+            stack.enter_context(_locked(environment.path.with_suffix(".lock")))
+        server = _prefect_server(declared, environment, env, stack)
+        if environment.ready:
+            record(StepResult("create environment", REUSED, 0.0, str(environment.path)))
+            ok = True
+            _start_early(server)  # the environment is there: the server starts while the install is checked
+        else:
+            shutil.rmtree(environment.path, ignore_errors=True)
+            ok = attempt("create environment", environment.create_command(), project, env, 600)
+        if ok and declared.install:
+            ok = attempt(
+                "install requirements", environment.install_command(declared.install), project, env, 1800
+            )
+        if ok:
+            (environment.path / READY_MARKER).write_text(" ".join(declared.install) + "\n")
+        if ok and server is not None:
+            ok = record(_wait_for(server, on_start))
+            env.update({name: value for name, value in server.variables.items() if name not in declared.env})
         for step in declared.steps:
             if not ok or step.skip:
                 record(StepResult(step.name, SKIPPED, 0.0, step.skip))
                 continue
             ok = attempt_step(step, env)
-        return report
+    report.seconds = time.monotonic() - started  # after the server and the lock are released
+    return report

@@ -10,6 +10,15 @@ import pytest
 collect_ignore_glob = ["fixtures/*"]
 
 
+def pytest_collection_modifyitems(items):
+    """Under `-n auto --dist loadgroup` (the README's test command) the slow tests of one file run on one
+    worker, in order: they share module-scoped generated projects and cached environments, which another
+    worker would build again or wait for. Fast tests and other files are spread over the workers."""
+    for item in items:
+        if item.get_closest_marker("slow") and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
 @pytest.fixture(scope="session")
 def _cache_home():
     """A folder of its own, outside pytest's temporary tree (some tests assert nothing appears there)."""

@@ -59,10 +59,17 @@ def file_set():
 
 @pytest.fixture(scope="session")
 def env_cache() -> Path:
-    """One persistent folder of reusable virtual environments, so repeated runs of the slow tests are warm."""
+    """One persistent folder of reusable virtual environments, so repeated runs of the slow tests are warm.
+
+    Under pytest-xdist each worker has its own (envs/gw0, envs/gw1, ...): a test that runs commands in its
+    project's environment after verify returned must not see another worker's verify re-point that
+    environment's editable install at another project (verify's lock only covers verify itself)."""
     folder = Path(
         os.environ.get("MLOPS_LEVEL_TEST_ENV_CACHE", Path.home() / ".cache" / "mlops-level-tests" / "envs")
     )
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        folder = folder / worker
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

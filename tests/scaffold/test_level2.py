@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from mlops_level.errors import UserError
-from mlops_level.scaffold import declaration
+from mlops_level.scaffold import declaration, services
 from mlops_level.scaffold.replay import SKIPPED_COMMANDS, expand
 
 LEVEL2_FILES = {
@@ -224,9 +224,11 @@ def test_replayed_steps_carry_the_workflow_env(baked):
     from mlops_level.scaffold.declaration import tomllib
 
     contexts = tomllib.loads((project / ".mlops-level.toml").read_text())["verify"]["replay"]
-    steps = expand(project, ".github/workflows/cd.yml", ["staging"], contexts=contexts)
+    provided = services.provided(["prefect"])  # the declared service sets PREFECT_API_URL at run time
+    steps = expand(project, ".github/workflows/cd.yml", ["staging"], contexts=contexts, provided=provided)
     deploy = next(step for step in steps if "deploy" in step.name)
     assert deploy.run[0] == "env" and "MLOPS_ENV=staging" in deploy.run and "CI=true" in deploy.run
+    assert not any(argument.startswith("PREFECT_API_URL=") for argument in deploy.run)  # inherited
     assert f"GITHUB_STEP_SUMMARY={project / '.replay-step-summary.md'}" in deploy.run
     bash = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]
     assert deploy.run[-7:] == [*bash, "make deploy ENV=staging"]

@@ -29,7 +29,7 @@ import pytest
 
 from mlops_level import new_cmd
 from mlops_level.errors import UserError
-from mlops_level.scaffold import verification
+from mlops_level.scaffold import processes, verification
 from mlops_level.scaffold.declaration import load
 from mlops_level.scaffold.environment import Environment
 from mlops_level.scaffold.provenance import CONFIG_DIR_ENV, SIGNATURE, key_path, sign
@@ -390,7 +390,7 @@ def test_a_finished_step_leaves_no_background_process(tmp_path):
 
 
 def test_a_grandchild_ignoring_sigterm_is_killed(tmp_path, monkeypatch):
-    monkeypatch.setattr(verification, "GRACE_SECONDS", 0.5)
+    monkeypatch.setattr(processes, "GRACE_SECONDS", 0.5)
     pid_file = tmp_path / "pid"
     stubborn = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(300)"
     command = _spawner(pid_file, "time.sleep(300)", grandchild=stubborn)

@@ -3,6 +3,8 @@ run flows share one temporary Prefect server per session."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from {{ cookiecutter.package_name }} import config, ingest
@@ -26,7 +28,15 @@ def raw(settings):
 
 @pytest.fixture(scope="session")
 def prefect_server():
-    """A temporary Prefect server and database for the whole session (it takes seconds to start)."""
+    """A temporary Prefect server and database for the whole session (it takes seconds to start), or the
+    throwaway one named by TEST_PREFECT_API_URL (`mlops-level verify` starts one for all its steps)."""
+    shared = os.environ.get("TEST_PREFECT_API_URL")
+    if shared:
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        with temporary_settings({PREFECT_API_URL: shared}):
+            yield
+        return
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):
