@@ -157,7 +157,7 @@ def test_workflows_follow_the_house_rules(baked, name):
     text = (baked(2) / ".github" / "workflows" / name).read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     assert data["permissions"] == {"contents": "read"}
-    uses = {use.split("@")[0] for use in re.findall(r"uses: (\S+)", text)}  # pinned by SHA: see test_hygiene.py
+    uses = {use.split("@")[0] for use in re.findall(r"uses: (\S+)", text)}  # SHA pins: test_hygiene.py
     assert uses <= {"actions/checkout", "actions/setup-python"}, uses
     versions = re.findall(r"python-version: (.+)", text)
     assert versions == ['"3.11"'] * len(re.findall("setup-python", text))  # quoted: 3.10 would read as 3.1
