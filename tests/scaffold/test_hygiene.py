@@ -175,7 +175,8 @@ def test_the_makefile_runs_the_hooks_types_coverage_floor_and_audit(baked, level
     floor = int(re.search(r"^COVERAGE_FLOOR \?= (\d+)$", makefile, re.M).group(1))
     assert 50 <= floor <= 100
     tested = recipes["unit-test"] if level == 2 else recipes["test"]
-    assert "--cov=breast_cancer_classifier" in tested and "--cov-fail-under=$(COVERAGE_FLOOR)" in tested
+    assert re.search(r"--cov=(\$\(PACKAGE\)|breast_cancer_classifier) ", tested), tested
+    assert "--cov-fail-under=$(COVERAGE_FLOOR)" in tested
     assert "-c requirements.lock -o requirements-runtime.lock" in recipes["lock"]
 
 
