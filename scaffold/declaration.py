@@ -116,7 +116,8 @@ def _steps(
     contexts: dict[str, dict[str, str]] | None = None,
     provided: frozenset[str] = frozenset(),
 ) -> list[Step]:
-    """A declared step: a `run` command, or `replay` of a GitHub workflow's run: steps (optional `jobs`)."""
+    """A declared step: a `run` command (optional `skip`: why it is listed but not run), or `replay` of a
+    GitHub workflow's run: steps (optional `jobs`)."""
     has_command = isinstance(raw, dict) and ("run" in raw or "replay" in raw)
     if not has_command or not isinstance(raw.get("name"), str):
         raise _fail(path, f"verify.steps[{number}] needs a name and a run command (or a workflow to replay)")
@@ -138,7 +139,10 @@ def _steps(
         run = _strings(path, f"{raw['name']}.run", raw["run"])
     if not run:
         raise _fail(path, f"step {raw['name']!r} has an empty run command")
-    return [Step(name=raw["name"], run=check_arguments(where, run), timeout=timeout)]
+    skip = raw.get("skip", "")  # listed with this reason, not run (it needs what verify lacks: the network)
+    if not isinstance(skip, str):
+        raise _fail(path, f"step {raw['name']!r}: skip must be the reason it is not run, as a string")
+    return [Step(name=raw["name"], run=check_arguments(where, run), timeout=timeout, skip=skip.strip())]
 
 
 def load(project: Path) -> Declaration:

@@ -7,7 +7,8 @@ replayed, and what cannot run here is listed with its reason instead of being hi
 
 - setup actions (`actions/checkout`, `actions/setup-python`): the project folder is the checkout and the
   verify environment is the Python;
-- the commands in SKIPPED_COMMANDS: they install from a package registry or need a Docker engine.
+- the commands in SKIPPED_COMMANDS: they install from a package registry, need a Docker engine or ask a
+  vulnerability service.
 
 Expressions that only name a value, `${{ vars.X }}`, `${{ secrets.X }}`, `${{ inputs.X }}` and
 `${{ env.X }}`, are substituted in `env:` values and `run:` scripts: vars, secrets and inputs from the
@@ -44,6 +45,7 @@ SKIPPED_COMMANDS = {
     "make install": "installs the locked dependencies from PyPI; verify built the environment from the lock",
     "make images": "builds container images, which needs a Docker engine",
     "make image-serve": "builds the serving image, which needs a Docker engine",
+    "make audit": "asks PyPI's vulnerability service over the network (verify runs offline); CI runs it",
     "python -m pip install -r .github/mlops-level-requirements.txt": (
         "installs the mlops-level that generated the project; the replay uses the one running it"
     ),

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from . import config, ingest
+from . import config, ingest, logs
+
+log = logging.getLogger(__name__)
 
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m {{ cookiecutter.package_name }}", description=__doc__)
+    root.add_argument("--log-level", type=str.upper, choices=logs.LEVELS,
+                      help="the least severe logs written, as JSON lines on stderr (default: $LOG_LEVEL, else INFO)")
     commands = root.add_subparsers(dest="command", required=True)
     commands.add_parser("ingest", help="write data/raw and the frozen data/holdout, version them with DVC")
     batch = commands.add_parser("simulate-batch", help="append a batch of fresh rows to data/raw (a new-data trigger)")
@@ -30,7 +36,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    cli = parser()
+    args = cli.parse_args(argv)
+    level = args.log_level or os.environ.get("LOG_LEVEL", "INFO").upper()
+    if level not in logs.LEVELS:
+        cli.error(f"LOG_LEVEL must be one of {', '.join(logs.LEVELS)}, not {level!r}")
+    logs.configure(level)
     try:
         return _run(args)
     except Exception as error:
@@ -60,13 +71,13 @@ def _command(args: argparse.Namespace, settings: config.Settings) -> int:
     if args.command == "ingest":
         created = ingest.ingest(settings)
         versions = ingest.version(settings)
-        print(f"{'wrote the sample data' if created else 'kept the tracked data'} {settings.raw_file} and "
-              f"{settings.holdout_file}: {versions}")
+        log.info("wrote the sample data" if created else "kept the tracked data",
+                 extra={"raw_file": str(settings.raw_file), "holdout_file": str(settings.holdout_file), **versions})
     elif args.command == "simulate-batch":
         ingest.ingest(settings)
         rows = ingest.simulate_batch(settings, seed=args.seed, rows=args.rows)
         versions = ingest.version(settings)
-        print(f"{settings.raw_file} now has {rows} rows, data version {versions['data_version']}")
+        log.info("appended a batch of new rows", extra={"raw_file": str(settings.raw_file), "rows": rows, **versions})
     elif args.command == "pipeline":
         from .registry import last_trained_data_version
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -115,9 +117,10 @@ def load(root: Path | None = None) -> Settings:
     if remote and "://" not in remote and not remote.startswith("~") and not Path(remote).is_absolute():
         values["dvc_remote"] = str((root / remote).resolve())  # a plain folder, relative to the project
     if "://" not in str(values["artifact_location"]):  # a plain folder, relative to the project
-        values["artifact_location"] = (root / Path(values["artifact_location"])).resolve().as_uri()
-    converters = {"Path": lambda value: root / Path(value), "str": str, "float": float, "int": int, "bool": _boolean}
-    types = {field.name: field.type for field in dataclasses.fields(Settings)}
+        values["artifact_location"] = (root / str(values["artifact_location"])).resolve().as_uri()
+    converters: dict[str, Callable[[Any], Any]] = {
+        "Path": lambda value: root / Path(value), "str": str, "float": float, "int": int, "bool": _boolean}
+    types = {field.name: str(field.type) for field in dataclasses.fields(Settings)}  # annotations are strings
     converted = {}
     for name, value in values.items():
         try:

@@ -6,6 +6,7 @@ import dataclasses
 import subprocess
 from importlib.metadata import version as installed_version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import mlflow
 import mlflow.sklearn
@@ -15,6 +16,9 @@ from mlflow.tracking import MlflowClient
 
 from . import __version__
 from .config import Settings
+
+if TYPE_CHECKING:  # validation imports pandera and scipy: not needed at run time here
+    from .validation import ShiftReport
 
 CHAMPION, CHALLENGER, PREVIOUS_CHAMPION = "champion", "challenger", "previous-champion"
 CANDIDATE = "candidate"  # Level 2 staging/prod: passed the gate, waiting for the approved production job
@@ -180,7 +184,7 @@ def _scalar_params(model) -> dict[str, object]:
 
 
 def record(settings: Settings, model, features, metrics: dict[str, float], decision: Decision,
-           champion: Champion | None, lineage: dict[str, str], shift: dict[str, object]) -> str:
+           champion: Champion | None, lineage: dict[str, str], shift: ShiftReport) -> str:
     """Log the run and its lineage, register the model, move the aliases as the gate decided; return the version."""
     import skops.io  # imported here: it takes seconds, and only a training run needs it
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import TypedDict
 
 import pandas as pd
 import pandera.pandas as pa
@@ -14,6 +15,15 @@ from .features import RAW_COLUMNS
 
 RANGE_MARGIN = 3.0  # a measurement may reach RANGE_MARGIN times its largest value in the reference dataset
 SHOWN_FAILURES = 10
+
+
+class ShiftReport(TypedDict):
+    """The distribution-shift report: logged with each training run (data_shift_report.json)."""
+
+    max_ks_statistic: float
+    shifted_features: list[str]
+    p_value_threshold: float
+    features: dict[str, dict[str, float]]
 
 
 class DataValidationError(ValueError):
@@ -51,7 +61,7 @@ def validate(frame: pd.DataFrame) -> pd.DataFrame:
         ) from None
 
 
-def shift_report(current: pd.DataFrame, reference: pd.DataFrame, p_value: float) -> dict[str, object]:
+def shift_report(current: pd.DataFrame, reference: pd.DataFrame, p_value: float) -> ShiftReport:
     """Per-measurement two-sample Kolmogorov-Smirnov test of `current` against `reference` (value skew)."""
     features = {}
     for name in RAW_COLUMNS:
