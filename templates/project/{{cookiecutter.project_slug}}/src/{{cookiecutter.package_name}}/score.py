@@ -7,7 +7,6 @@ The model carries its feature code: it is given the raw rows, as the service giv
 from __future__ import annotations
 
 import pandas as pd
-from mlflow.exceptions import MlflowException
 
 from .config import Settings
 from .features import RAW_COLUMNS
@@ -19,13 +18,14 @@ def score(settings: Settings, raw: pd.DataFrame) -> pd.DataFrame:
     missing = [column for column in RAW_COLUMNS if column not in raw.columns]
     if missing:
         raise ValueError(f"missing raw columns: {', '.join(missing)}")
+    try:  # the model's signature takes doubles: a CSV column of whole numbers reads as integers
+        rows = raw[RAW_COLUMNS].astype("float64")
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"the raw columns must hold numbers: {error}") from None
     champion = load_champion(settings)  # other registry errors raise
     if champion is None:
         raise LookupError(f"model {settings.model_name!r} has no champion yet: run the pipeline first")
-    try:
-        scored = champion.model.predict(raw[RAW_COLUMNS])
-    except MlflowException as error:  # values the model's input schema refuses (text, for instance)
-        raise ValueError(f"the rows do not match the model's input schema: {error.message.splitlines()[0]}") from None
+    scored = champion.model.predict(rows)
     return raw.assign(
         prediction=scored["label"].to_numpy(),
         probability=scored["probability"].to_numpy(),
