@@ -1,8 +1,9 @@
-"""Slow: the model a Level 2 project registers scores raw rows in an environment without the project installed.
+"""Slow: the model a Level 2 project registers scores raw rows where the project is not installed.
 
-The project trains and registers through its own step functions, in its own environment; then a fresh environment
-with only MLflow, the model's declared requirements (scikit-learn, pandas, numpy, skops) and the SQLite registry's
-driver, at the versions of the project's lock, loads `models:/<name>@champion` and scores raw rows.
+The project trains and registers through its own step functions, in its own environment; then a fresh
+environment with only MLflow, the model's declared requirements (scikit-learn, pandas, numpy, skops) and the
+SQLite registry's driver, at the versions of the project's lock, loads `models:/<name>@champion` and scores
+raw rows.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ holdout = validation.validate(ingest.load_holdout(settings))
 model = train.train(raw, settings.seed)
 decision = registry.decide(evaluate.correct(model, holdout), None, settings.accuracy_threshold,
                            settings.min_improvement, settings.seed)
-lineage = {"data_version": ingest.file_md5(settings.raw_file), "holdout_version": ingest.file_md5(settings.holdout_file)}
+lineage = {"data_version": ingest.file_md5(settings.raw_file),
+           "holdout_version": ingest.file_md5(settings.holdout_file)}
 registry.record(settings, model, raw, evaluate.evaluate(model, holdout), decision, None, lineage,
                 validation.shift_report(raw, holdout, settings.shift_p_value))
 model.predict(holdout.drop(columns=["target"])).to_json("expected.json", orient="split")
@@ -65,7 +67,8 @@ print(json.dumps({
 def _install(uv: str, python: Path, arguments: list[str], cwd: Path) -> None:
     """uv pip install from uv's cache when it has everything, from the index otherwise."""
     command = [uv, "pip", "install", "--quiet", "--python", str(python), *arguments]
-    if subprocess.run([*command[:3], "--offline", *command[3:]], cwd=cwd, capture_output=True).returncode == 0:
+    offline = subprocess.run([*command[:3], "--offline", *command[3:]], cwd=cwd, capture_output=True)
+    if offline.returncode == 0:
         return
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -93,8 +96,14 @@ def test_the_registered_pyfunc_scores_raw_rows_without_the_project(bake, tmp_pat
 
     trainer = _venv(uv, tmp_path / "project-env")
     _install(uv, trainer, ["-r", "requirements.lock", "-e", "."], project)
-    done = subprocess.run([str(trainer), "-c", TRAIN.replace("PKG", PACKAGE)], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [str(trainer), "-c", TRAIN.replace("PKG", PACKAGE)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     expected = json.loads((project / "expected.json").read_text(encoding="utf-8"))
 
@@ -102,20 +111,30 @@ def test_the_registered_pyfunc_scores_raw_rows_without_the_project(bake, tmp_pat
     artifacts = tmp_path / "mlartifacts"
     declared = next(artifacts.rglob("requirements.txt")).read_text(encoding="utf-8").split()
     wanted = tmp_path / "scoring-requirements.txt"
-    wanted.write_text("\n".join([*SCORING_PACKAGES, *(line for line in declared if not line.startswith("mlflow"))]))
+    model_requirements = [line for line in declared if not line.startswith("mlflow")]
+    wanted.write_text("\n".join([*SCORING_PACKAGES, *model_requirements]))
     scorer = _venv(uv, tmp_path / "scoring-env")
     _install(uv, scorer, ["-r", str(wanted), "-c", str(project / "requirements.lock")], project)
-    freeze = subprocess.run([uv, "pip", "freeze", "--python", str(scorer)], capture_output=True, text=True,
-                            check=True).stdout.lower()
+    freeze = subprocess.run(
+        [uv, "pip", "freeze", "--python", str(scorer)], capture_output=True, text=True, check=True
+    ).stdout.lower()
     installed = {line.split("==")[0] for line in freeze.splitlines() if "==" in line}
     assert {"mlflow-skinny", "scikit-learn", "pandas", "skops"} <= installed, installed
-    assert not {MODEL, "prefect", "dvc", "pandera"} & installed, installed  # nothing of the project's own stack
+    assert not {MODEL, "prefect", "dvc", "pandera"} & installed, installed  # none of the project's stack
 
     holdout = tmp_path / "data" / "holdout" / "holdout.csv"
     done = subprocess.run(
-        [str(scorer), "-c", SCORE.replace("PKG", PACKAGE).replace("MODEL", MODEL), env["MLFLOW_TRACKING_URI"],
-         str(holdout)],
-        cwd=tmp_path, env={**env, "VIRTUAL_ENV": str(tmp_path / "scoring-env")}, capture_output=True, text=True,
+        [
+            str(scorer),
+            "-c",
+            SCORE.replace("PKG", PACKAGE).replace("MODEL", MODEL),
+            env["MLFLOW_TRACKING_URI"],
+            str(holdout),
+        ],
+        cwd=tmp_path,
+        env={**env, "VIRTUAL_ENV": str(tmp_path / "scoring-env")},
+        capture_output=True,
+        text=True,
         timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
