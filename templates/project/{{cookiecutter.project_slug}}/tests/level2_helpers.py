@@ -40,7 +40,10 @@ def gate_and_register(settings: config.Settings, model=None) -> tuple[str, regis
     prepared(settings)
     raw = validation.validate(ingest.load_raw(settings))
     holdout = validation.validate(ingest.load_holdout(settings))
-    model = train.train(raw, settings.seed) if model is None else RawModel(model.fit(build_features(raw), raw["target"]))
+    if model is None:
+        model = train.train(raw, settings.seed)
+    else:
+        model = RawModel(model.fit(build_features(raw), raw["target"]))
     metrics = evaluate.evaluate(model, holdout)
     champion = registry.load_champion(settings)
     decision = registry.decide(evaluate.correct(model, holdout),

@@ -24,8 +24,8 @@ def version_card(model_name: str, version: str, decision: Decision, decided: str
         "## Lineage", "",
         f"- data version `{tags.get('data_version', 'unknown')}`, holdout version "
         f"`{tags.get('holdout_version', 'unknown')}`",
-        f"- code commit `{tags.get('git_commit', 'unknown')}` (uncommitted changes: {tags.get('git_dirty', 'unknown')}),"
-        f" pipeline version {tags.get('pipeline_version', 'unknown')}", "",
+        f"- code commit `{tags.get('git_commit', 'unknown')}` (uncommitted changes: "
+        f"{tags.get('git_dirty', 'unknown')}), pipeline version {tags.get('pipeline_version', 'unknown')}", "",
         "## The gate", "",
         f"Scored on the frozen holdout: n = {decision.rows} rows (one row = {1 / decision.rows:.4f} of accuracy). "
         "Intervals are 95 % percentile bootstrap intervals (1,000 resamples of the rows, seeded).", "",
