@@ -230,7 +230,7 @@ def _gate_metrics(decision: Decision) -> dict[str, float]:
 def log_model(settings: Settings, model: raw_model.RawModel, raw: pd.DataFrame):
     """Log and register `model` as a pyfunc of raw rows carrying its feature code; return MLflow's ModelInfo."""
     here = Path(__file__).parent
-    example = raw[RAW_COLUMNS].head(5).reset_index(drop=True)
+    example = raw[RAW_COLUMNS].head(5).reset_index(drop=True).astype("float64")  # the signature: doubles
     with tempfile.TemporaryDirectory(prefix="model-") as folder:
         bundle = Path(folder) / BUNDLE
         bundle.mkdir()
