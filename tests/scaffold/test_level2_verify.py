@@ -20,6 +20,7 @@ import json, sys
 from sklearn.dummy import DummyClassifier
 from PKG import config, evaluate, ingest, registry, validation
 from PKG.features import build_features
+from PKG.raw_model import RawModel
 
 settings = config.load()
 client = registry.client(settings)
@@ -29,14 +30,15 @@ def register_dummy(threshold):
     """A deliberately poor model through the real gate: one most-frequent-class guess for every row."""
     raw = validation.validate(ingest.load_raw(settings))
     holdout = validation.validate(ingest.load_holdout(settings))
-    model = DummyClassifier(strategy="most_frequent").fit(build_features(raw), raw["target"])
+    model = RawModel(DummyClassifier(strategy="most_frequent").fit(build_features(raw), raw["target"]))
     metrics = evaluate.evaluate(model, holdout)
     champion = registry.load_champion(settings)
-    best = evaluate.evaluate(champion.model, holdout)["accuracy"] if champion else None
-    decision = registry.decide(metrics["accuracy"], best, threshold, settings.min_improvement)
+    best = evaluate.correct(champion.model, holdout) if champion else None
+    decision = registry.decide(evaluate.correct(model, holdout), best, threshold, settings.min_improvement,
+                               settings.seed)
     shift = validation.shift_report(raw, holdout, settings.shift_p_value)
     lineage = {"data_version": ingest.file_md5(settings.raw_file), "holdout_version": "dummy"}
-    registry.record(settings, model, build_features(raw), metrics, decision, champion, lineage, shift)
+    registry.record(settings, model, raw, metrics, decision, champion, lineage, shift)
 
 
 def state():
@@ -59,7 +61,7 @@ def serve():
         health = http.get("/health").json()
         answer = http.post("/predict", json={"rows": rows[RAW_COLUMNS].to_dict(orient="records")}).json()
     champion = registry.load_champion(settings)
-    expected = champion.model.predict(build_features(rows)).tolist()
+    expected = champion.model.predict(rows[RAW_COLUMNS])["label"].tolist()
     return {"health": health, "version": answer["version"],
              "labels_match_champion": [p["label"] for p in answer["predictions"]] == expected}
 

@@ -13,6 +13,7 @@ from mlflow.tracking import MlflowClient
 
 from {{ cookiecutter.package_name }} import config, evaluate, ingest, registry, train, validation
 from {{ cookiecutter.package_name }}.features import build_features
+from {{ cookiecutter.package_name }}.raw_model import RawModel
 
 
 @cache
@@ -35,21 +36,21 @@ def prepared(settings: config.Settings) -> config.Settings:
 
 
 def gate_and_register(settings: config.Settings, model=None) -> tuple[str, registry.Decision]:
-    """Train (or fit `model`), evaluate on the frozen holdout, gate against the champion, register the model."""
+    """Train (or fit the scikit-learn `model`), evaluate on the frozen holdout, gate against the champion, register."""
     prepared(settings)
     raw = validation.validate(ingest.load_raw(settings))
     holdout = validation.validate(ingest.load_holdout(settings))
     if model is None:
         model = train.train(raw, settings.seed)
     else:
-        model.fit(build_features(raw), raw["target"])
+        model = RawModel(model.fit(build_features(raw), raw["target"]))
     metrics = evaluate.evaluate(model, holdout)
     champion = registry.load_champion(settings)
-    champion_metric = evaluate.evaluate(champion.model, holdout)[registry.GATE_METRIC] if champion else None
-    decision = registry.decide(metrics[registry.GATE_METRIC], champion_metric,
-                               settings.accuracy_threshold, settings.min_improvement)
+    decision = registry.decide(evaluate.correct(model, holdout),
+                               evaluate.correct(champion.model, holdout) if champion else None,
+                               settings.accuracy_threshold, settings.min_improvement, settings.seed)
     shift = validation.shift_report(raw, holdout, settings.shift_p_value)
     lineage = {"data_version": ingest.file_md5(settings.raw_file),
                "holdout_version": ingest.file_md5(settings.holdout_file)}
-    version = registry.record(settings, model, build_features(raw), metrics, decision, champion, lineage, shift)
+    version = registry.record(settings, model, raw, metrics, decision, champion, lineage, shift)
     return version, decision

@@ -1,11 +1,12 @@
 """The dev/staging/prod configurations load, differ where they must, and agree with prefect.yaml."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 import yaml
 
-from {{ cookiecutter.package_name }} import config
+from {{ cookiecutter.package_name }} import config, evidence, ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,6 +24,13 @@ def test_every_environment_loads(env, monkeypatch):
     assert settings.experiment_name.endswith(f"-{env}")
     assert settings.tracking_uri.startswith("sqlite:///")
     assert 0 < settings.drift_threshold < 1
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_the_shipped_margin_is_resolvable_on_the_shipped_holdout(env, monkeypatch, tmp_path):
+    settings = dataclasses.replace(load(env, monkeypatch), data_dir=tmp_path / "data")
+    ingest.ingest(settings)  # the sample data, split as `make init` splits it
+    evidence.check_margin(settings.min_improvement, len(ingest.load_holdout(settings)))
 
 
 def test_staging_candidates_meet_the_production_gate(monkeypatch):

@@ -17,14 +17,17 @@ def settings(settings):
 def test_a_promoted_candidate_passes_and_a_rejected_one_stops_cd(settings, capsys):
     gate_and_register(settings)
     assert promotion.main([]) == 0
-    assert "**Decision: promoted.**" in capsys.readouterr().out
+    first = capsys.readouterr().out
+    assert "**Decision: promoted.**" in first and "Holdout: 200 rows" in first and "Paired" not in first
 
     gate_and_register(settings, DummyClassifier(strategy="most_frequent"))
     result = promotion.evaluation(settings)
     assert (result.candidate, result.champion, result.decision) == ("2", "1", "rejected")
     assert result.candidate_metric < result.champion_metric
     assert promotion.main([]) == 1
-    assert "**Decision: rejected.**" in capsys.readouterr().out
+    second = capsys.readouterr().out
+    assert "**Decision: rejected.**" in second and "Paired with the champion: difference -" in second
+    assert "McNemar p = " in second
     assert promotion.main(["--report-only"]) == 0
 
 

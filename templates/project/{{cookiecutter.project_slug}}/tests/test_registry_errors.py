@@ -9,8 +9,9 @@ from sklearn.dummy import DummyClassifier
 from {{ cookiecutter.package_name }} import __main__ as cli
 from {{ cookiecutter.package_name }} import ingest, registry
 from {{ cookiecutter.package_name }}.data import TARGET
-from {{ cookiecutter.package_name }}.evaluate import evaluate
+from {{ cookiecutter.package_name }}.evaluate import correct, evaluate
 from {{ cookiecutter.package_name }}.features import build_features
+from {{ cookiecutter.package_name }}.raw_model import RawModel
 from {{ cookiecutter.package_name }}.train import train
 from {{ cookiecutter.package_name }}.validation import shift_report
 
@@ -19,15 +20,15 @@ def _gate_and_record(settings, raw, model, champion):
     """The gate and the register step, with the champion the gate read passed in (it may be stale)."""
     holdout = ingest.load_holdout(settings)
     metrics = evaluate(model, holdout)
-    decision = registry.decide(metrics["accuracy"], None, 0.5, settings.min_improvement)
-    return registry.record(settings, model, build_features(raw), metrics, decision, champion,
+    decision = registry.decide(correct(model, holdout), None, 0.5, settings.min_improvement, settings.seed)
+    return registry.record(settings, model, raw, metrics, decision, champion,
                            ingest.version(settings), shift_report(raw, holdout, settings.shift_p_value))
 
 
 def test_no_model_and_no_alias_mean_no_champion(settings, raw):
     assert registry.load_champion(settings) is None  # no registered model at all
-    _gate_and_record(settings, raw, DummyClassifier(strategy="most_frequent").fit(build_features(raw), raw[TARGET]),
-                     None)
+    dummy = RawModel(DummyClassifier(strategy="most_frequent").fit(build_features(raw), raw[TARGET]))
+    _gate_and_record(settings, raw, dummy, None)
     client = registry.client(settings)
     assert registry.alias_version(client, settings.model_name, "no-such-alias") is None  # model, no alias
     assert str(registry.alias_version(client, settings.model_name, registry.CHAMPION).version) == "1"

@@ -87,6 +87,7 @@ def _command(args: argparse.Namespace, settings: config.Settings) -> int:
                 print(json.dumps({"status": "skipped", **versions}, indent=2))
                 return 0
 
+        from .evidence import UnresolvableMargin, check_margin
         from .pipeline import training_pipeline
         from .registry import ChampionChanged, DirtyTree, check_clean_tree
         from .validation import DataValidationError
@@ -96,8 +97,13 @@ def _command(args: argparse.Namespace, settings: config.Settings) -> int:
         except DirtyTree as error:
             print(f"pipeline: {error}", file=sys.stderr)
             return 1
-        try:
+        try:  # a margin the holdout cannot show is a configuration error: refused before starting the orchestrator
+            if settings.holdout_file.is_file():  # a missing holdout is the flow's data check's to report
+                check_margin(settings.min_improvement, len(ingest.load_holdout(settings)))
             result = training_pipeline(force=args.force)
+        except UnresolvableMargin as error:
+            print(f"pipeline: error: {error}", file=sys.stderr)
+            return 2
         except (DataValidationError, ingest.DataError) as error:
             print(f"pipeline stopped before training, registry untouched: {error}", file=sys.stderr)
             return 1

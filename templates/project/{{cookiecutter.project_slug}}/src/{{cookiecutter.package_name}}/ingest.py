@@ -15,7 +15,7 @@ from sklearn.model_selection import train_test_split
 from .config import Settings
 from .data import TARGET, load_dataset
 
-HOLDOUT_FRACTION = 0.25
+HOLDOUT_FRACTION = 0.35  # 200 of the 569 rows: one row is 0.005 of accuracy, the margin staging and prod use
 NOISE_SCALE = 0.05  # noise of simulated rows, as a fraction of each feature's standard deviation
 
 

@@ -12,10 +12,9 @@ from prefect import flow, get_run_logger, serve, task
 from prefect.cache_policies import NO_CACHE
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 {% if cookiecutter.feature_store == "feast" %}
-from . import __version__, config, evaluate, feature_store, ingest, registry, train, validation
+from . import __version__, config, evaluate, evidence, feature_store, ingest, registry, train, validation
 {%- else %}
-from . import __version__, config, evaluate, ingest, registry, train, validation
-from .features import build_features
+from . import __version__, config, evaluate, evidence, ingest, registry, train, validation
 {%- endif %}
 
 DEPLOYMENT_NAME = "scheduled-training"
@@ -34,7 +33,9 @@ load_holdout_task = _task(ingest.load_holdout, "load-holdout")
 validate_task = _task(validation.validate, "validate")
 shift_task = _task(validation.shift_report, "shift-report")
 train_task = _task(train.train, "train")
+check_margin_task = _task(evidence.check_margin, "check-margin")
 evaluate_task = _task(evaluate.evaluate, "evaluate")
+correct_task = _task(evaluate.correct, "score-holdout-rows")
 champion_task = _task(registry.load_champion, "load-champion")
 gate_task = _task(registry.decide, "gate")
 register_task = _task(registry.record, "register")
@@ -50,7 +51,8 @@ def training_pipeline(force: bool = False) -> dict[str, object]:
     """Check the data (DVC pointers) -> skip if unchanged -> validate -> train -> evaluate -> gate -> register.
 
     The pipeline never writes or regenerates data: missing data, or data whose md5 differs from its `.dvc` pointer,
-    stops it (ingest.DataError); `make init` pulls the tracked version.
+    stops it (ingest.DataError); `make init` pulls the tracked version. A margin the holdout cannot resolve stops
+    it before training (evidence.UnresolvableMargin).
     """
     logger = get_run_logger()
     settings = config.load()
@@ -61,6 +63,7 @@ def training_pipeline(force: bool = False) -> dict[str, object]:
         return {"status": "skipped", **versions}
     raw = validate_task(load_task(settings))
     holdout = validate_task(load_holdout_task(settings))
+    check_margin_task(settings.min_improvement, len(holdout))
     shift = shift_task(raw, holdout, settings.shift_p_value)
     if shift["shifted_features"]:
         logger.warning("Distribution shift (KS p < %s) in %d feature(s): %s", settings.shift_p_value,
@@ -79,16 +82,9 @@ def training_pipeline(force: bool = False) -> dict[str, object]:
 {%- endif %}
     metrics = evaluate_task(model, holdout)
     champion = champion_task(settings)
-    champion_metrics = evaluate_task(champion.model, holdout) if champion else None
-    decision = gate_task(metrics[registry.GATE_METRIC],
-                         champion_metrics[registry.GATE_METRIC] if champion_metrics else None,
-                         settings.accuracy_threshold, settings.min_improvement)
-{%- if cookiecutter.feature_store == "feast" %}
-    version = register_task(settings, model, training[feature_store.FEATURE_COLUMNS], metrics, decision, champion,
-                            versions, shift)
-{%- else %}
-    version = register_task(settings, model, build_features(raw), metrics, decision, champion, versions, shift)
-{%- endif %}
+    decision = gate_task(correct_task(model, holdout), correct_task(champion.model, holdout) if champion else None,
+                         settings.accuracy_threshold, settings.min_improvement, settings.seed)
+    version = register_task(settings, model, raw, metrics, decision, champion, versions, shift)
     status = "promoted" if decision.promote else "rejected"
     logger.info("Gate: version %s %s as %s: %s.", version, status,
                 registry.CHAMPION if decision.promote else registry.CHALLENGER, decision.reason)

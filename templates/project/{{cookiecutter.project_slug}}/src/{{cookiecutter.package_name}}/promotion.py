@@ -1,7 +1,9 @@
 """The candidate against the production champion: what the gate decided for the newest registered version.
 
 `make evaluate` (`python -m <package>.promotion`) prints a Markdown table of the newest version and the
-champion, both scored on the frozen holdout by the pipeline, with the gate's decision and reason. It exits 1
+champion, both scored on the frozen holdout by the pipeline, with the holdout's size, the 95 % bootstrap
+intervals (the candidate's accuracy; the paired difference with the champion), McNemar's test, and the gate's
+decision and reason. It exits 1
 when the newest candidate was rejected (CD then stops before production) or when nothing is registered;
 with `--report-only` (CT's summary, `make gate-report`) it always exits 0 once something is registered.
 `make promote` (`--promote`, the approved production job only) moves `@champion` to staging's `@candidate`.
@@ -27,6 +29,7 @@ class Evaluation:
     reason: str
     candidate_metric: float | None
     champion_metric: float | None
+    metrics: dict[str, float] = dataclasses.field(default_factory=dict)  # the gate's evidence, as the run logged it
 
     @property
     def promoted(self) -> bool:
@@ -42,10 +45,30 @@ class Evaluation:
             f"| | version | {metric} |", "|---|---:|---:|",
             f"| candidate | {self.candidate} | {candidate} |",
             f"| champion before the gate | {self.champion or 'none'} | {champion} |", "",
+            *self._evidence(),
             f"**Decision: {self.decision}.** {self.reason}", "",
             *([f"Staged as `@{registry.CANDIDATE}`: serving keeps `@{registry.CHAMPION}` until the approved "
                "production job runs `make promote`.", ""] if self.decision == registry.CANDIDATE else []),
         ])
+
+
+    def _evidence(self) -> list[str]:
+        """The holdout's size and the intervals, for runs that logged them."""
+        found = self.metrics
+        if "gate_holdout_rows" not in found:
+            return []
+        lines = [f"Holdout: {int(found['gate_holdout_rows'])} rows; candidate {registry.GATE_METRIC} 95 % bootstrap "
+                 f"interval {found[f'gate_{registry.GATE_METRIC}_low']:.4f} to "
+                 f"{found[f'gate_{registry.GATE_METRIC}_high']:.4f}."]
+        if "gate_difference" in found:
+            lines.append(
+                f"Paired with the champion: difference {found['gate_difference']:+.4f}, 95 % interval "
+                f"{found['gate_difference_low']:+.4f} to {found['gate_difference_high']:+.4f} (margin "
+                f"{found['gate_min_improvement']:.4f}); rows only the candidate gets right: "
+                f"{int(found['gate_candidate_only_rows'])}, only the champion: {int(found['gate_champion_only_rows'])};"
+                f" McNemar p = {found['gate_mcnemar_p']:.3g}."
+            )
+        return [*lines, ""]
 
 
 def evaluation(settings: config.Settings) -> Evaluation:
@@ -66,6 +89,7 @@ def evaluation(settings: config.Settings) -> Evaluation:
         reason=tags.get("decision_reason", ""),
         candidate_metric=metrics.get(f"holdout_{registry.GATE_METRIC}"),
         champion_metric=metrics.get(f"champion_holdout_{registry.GATE_METRIC}"),
+        metrics={name: value for name, value in metrics.items() if name.startswith("gate_")},
     )
 
 

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import subprocess
+import sys
+import tempfile
 from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import mlflow
-import mlflow.sklearn
+import mlflow.pyfunc
+import numpy as np
+import pandas as pd
 from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 from mlflow.tracking import MlflowClient
 
-from . import __version__
+from . import __version__, card, evidence, raw_model
 from .config import Settings
+from .features import RAW_COLUMNS
 
 if TYPE_CHECKING:  # validation imports pandera and scipy: not needed at run time here
     from .validation import ShiftReport
@@ -25,6 +31,9 @@ CANDIDATE = "candidate"  # Level 2 staging/prod: passed the gate, waiting for th
 GATED_AGAINST = "gated_against_champion"  # model version tag: the champion version the gate compared with
 GATE_METRIC = "accuracy"
 MODEL_REQUIREMENTS = ("scikit-learn", "pandas", "numpy", "skops")  # pinned to the versions installed here
+# the feature and model code the registered model carries, as a package of its own: it loads without this project
+BUNDLE = f"{__package__}_model"
+BUNDLED_MODULES = ("features.py", "raw_model.py")
 
 
 class ChampionChanged(RuntimeError):
@@ -80,6 +89,9 @@ class Decision:
     champion: float | None
     threshold: float
     min_improvement: float
+    rows: int  # holdout rows both models were scored on
+    candidate_interval: evidence.Interval
+    paired: evidence.Paired | None  # None: no champion to compare with
 
 
 def client(settings: Settings) -> MlflowClient:
@@ -106,29 +118,47 @@ def last_trained_data_version(settings: Settings) -> str | None:
 
 
 def load_champion(settings: Settings) -> Champion | None:
+    """The champion as MLflow's pyfunc: `model.predict(raw rows)` -> `label`, `probability` (raw_model.RawModel)."""
     current = alias_version(client(settings), settings.model_name, CHAMPION)
     if current is None:  # no registered model or no champion yet; any other registry error raises
         return None
-    model = mlflow.sklearn.load_model(f"models:/{settings.model_name}/{current.version}")
+    for module in [name for name in sys.modules if name.split(".")[0] == BUNDLE]:
+        del sys.modules[module]  # each version imports the feature code it carries, not one loaded before
+    model = mlflow.pyfunc.load_model(f"models:/{settings.model_name}/{current.version}")
     return Champion(version=current.version, run_id=current.run_id, model=model)
 
 
-def decide(candidate: float, champion: float | None, threshold: float, min_improvement: float) -> Decision:
-    """The gate: promote only if the candidate meets the threshold and is not worse than the champion + margin."""
+def decide(candidate_correct, champion_correct, threshold: float, min_improvement: float, seed: int) -> Decision:
+    """The gate, on one boolean per holdout row for each model (the same rows, in the same order).
+
+    Promote only if the candidate's accuracy meets the threshold and, when there is a champion, the lower end of
+    the 95 % paired bootstrap interval of (candidate - champion) accuracy reaches `min_improvement`: the holdout
+    must show the candidate at least that much better, not merely be consistent with it. A margin the holdout
+    cannot resolve (above 0, below one row) raises evidence.UnresolvableMargin.
+    """
+    candidate_correct = np.asarray(candidate_correct, dtype=bool)
+    rows = len(candidate_correct)
+    evidence.check_margin(min_improvement, rows)
+    candidate = float(candidate_correct.mean())
+    interval = evidence.accuracy_interval(candidate_correct, seed)
+    paired = None if champion_correct is None else evidence.paired(candidate_correct, champion_correct, seed)
+    champion = None if champion_correct is None else float(np.mean(champion_correct))
+    measured = (f"{GATE_METRIC} {candidate:.4f} on {rows} holdout rows "
+                f"(95 % interval {interval.low:.4f} to {interval.high:.4f})")
     if candidate < threshold:
-        promote, reason = False, f"{GATE_METRIC} {candidate:.4f} is below the threshold {threshold:.4f}"
-    elif champion is not None and candidate < champion + min_improvement:
-        promote, reason = False, (
-            f"{GATE_METRIC} {candidate:.4f} is below the champion's {champion:.4f} + margin {min_improvement:.4f}"
-        )
-    elif champion is None:
-        promote, reason = True, f"{GATE_METRIC} {candidate:.4f} meets the threshold {threshold:.4f}; no champion yet"
+        promote, reason = False, f"{measured} is below the threshold {threshold:.4f}"
+    elif paired is None:
+        promote, reason = True, f"{measured} meets the threshold {threshold:.4f}; no champion yet"
     else:
-        promote, reason = True, (
-            f"{GATE_METRIC} {candidate:.4f} meets the threshold {threshold:.4f} "
-            f"and the champion's {champion:.4f} + margin {min_improvement:.4f}"
+        shown = paired.interval.low >= min_improvement - 1e-9
+        promote, reason = shown, (
+            f"{measured} meets the threshold {threshold:.4f}; against the champion's {champion:.4f} the paired "
+            f"difference is {paired.difference:+.4f} (95 % interval {paired.interval.low:+.4f} to "
+            f"{paired.interval.high:+.4f}, McNemar p = {paired.mcnemar_p:.3g}), whose lower end "
+            + (f"reaches the margin {min_improvement:.4f}" if shown
+               else f"is below the margin {min_improvement:.4f}: not shown better")
         )
-    return Decision(promote, reason, candidate, champion, threshold, min_improvement)
+    return Decision(promote, reason, candidate, champion, threshold, min_improvement, rows, interval, paired)
 
 
 class DirtyTree(RuntimeError):
@@ -183,11 +213,49 @@ def _scalar_params(model) -> dict[str, object]:
     }
 
 
-def record(settings: Settings, model, features, metrics: dict[str, float], decision: Decision,
-           champion: Champion | None, lineage: dict[str, str], shift: ShiftReport) -> str:
-    """Log the run and its lineage, register the model, move the aliases as the gate decided; return the version."""
-    import skops.io  # imported here: it takes seconds, and only a training run needs it
+def _gate_metrics(decision: Decision) -> dict[str, float]:
+    metrics = {
+        "gate_threshold": decision.threshold, "gate_min_improvement": decision.min_improvement,
+        "gate_holdout_rows": decision.rows, f"gate_{GATE_METRIC}_low": decision.candidate_interval.low,
+        f"gate_{GATE_METRIC}_high": decision.candidate_interval.high,
+    }
+    if decision.champion is not None:
+        metrics[f"champion_holdout_{GATE_METRIC}"] = decision.champion
+    if decision.paired is not None:
+        metrics |= {
+            "gate_difference": decision.paired.difference, "gate_difference_low": decision.paired.interval.low,
+            "gate_difference_high": decision.paired.interval.high, "gate_mcnemar_p": decision.paired.mcnemar_p,
+            "gate_candidate_only_rows": decision.paired.candidate_only,
+            "gate_champion_only_rows": decision.paired.champion_only,
+        }
+    return metrics
 
+
+def log_model(settings: Settings, model: raw_model.RawModel, raw: pd.DataFrame):
+    """Log and register `model` as a pyfunc of raw rows carrying its feature code; return MLflow's ModelInfo."""
+    here = Path(__file__).parent
+    example = raw[RAW_COLUMNS].head(5).reset_index(drop=True).astype("float64")  # the signature: doubles
+    with tempfile.TemporaryDirectory(prefix="model-") as folder:
+        bundle = Path(folder) / BUNDLE
+        bundle.mkdir()
+        (bundle / "__init__.py").write_text(f'"""Feature and model code of {__package__}, carried by its model."""\n')
+        for module in BUNDLED_MODULES:
+            shutil.copyfile(here / module, bundle / module)
+        raw_model.save(model.pipeline, Path(folder) / "pipeline")
+        return mlflow.pyfunc.log_model(
+            name="model", registered_model_name=settings.model_name,
+            loader_module=f"{BUNDLE}.raw_model", data_path=str(Path(folder) / "pipeline"), code_paths=[str(bundle)],
+            signature=infer_signature(example, model.predict(example)), input_example=example,
+            pip_requirements=[f"{name}=={installed_version(name)}" for name in MODEL_REQUIREMENTS],
+        )
+
+
+def record(settings: Settings, model: raw_model.RawModel, raw: pd.DataFrame, metrics: dict[str, float],
+           decision: Decision, champion: Champion | None, lineage: dict[str, str], shift: ShiftReport) -> str:
+    """Log the run and its lineage, register the model, move the aliases as the gate decided; return the version.
+
+    `model` is the trained pipeline behind the feature function (raw_model.RawModel) and `raw` its training rows.
+    """
     check_clean_tree(settings)
     mlflow_client = client(settings)
     staged = decision.promote and getattr(settings, "promotion", "champion") == CANDIDATE
@@ -205,22 +273,14 @@ def record(settings: Settings, model, features, metrics: dict[str, float], decis
     }
     with mlflow.start_run(experiment_id=experiment_id(settings)) as run:
         mlflow.set_tags(tags)
-        mlflow.log_params(_scalar_params(model) | {"seed": settings.seed, "training_rows": len(features)})
+        mlflow.log_params(_scalar_params(model.pipeline) | {"seed": settings.seed, "training_rows": len(raw)})
         mlflow.log_metrics({f"holdout_{name}": value for name, value in metrics.items()})
-        mlflow.log_metrics({"gate_threshold": decision.threshold, "gate_min_improvement": decision.min_improvement,
-                            "shift_max_ks_statistic": shift["max_ks_statistic"]})
-        if decision.champion is not None:
-            mlflow.log_metric(f"champion_holdout_{GATE_METRIC}", decision.champion)
+        mlflow.log_metrics(_gate_metrics(decision) | {"shift_max_ks_statistic": shift["max_ks_statistic"]})
         mlflow.log_dict(shift, "data_shift_report.json")
-        sample = features.head(5)
-        info = mlflow.sklearn.log_model(
-            model, name="model", registered_model_name=settings.model_name,
-            signature=infer_signature(sample, model.predict(sample)),
-            pip_requirements=[f"{name}=={installed_version(name)}" for name in MODEL_REQUIREMENTS],
-            skops_trusted_types=skops.io.get_untrusted_types(data=skops.io.dumps(model)) or None,
-        )
-        new_version = str(info.registered_model_version)
+        new_version = str(log_model(settings, model, raw).registered_model_version)
         mlflow.set_tag("registered_version", new_version)
+        mlflow.log_text(card.version_card(settings.model_name, new_version, decision, decision_tag,
+                                          champion.version if champion else None, tags), card.FILE)
     mlflow_client.set_model_version_tag(settings.model_name, new_version, GATED_AGAINST,
                                         champion.version if champion else "none")
     if staged:  # the production alias is not touched: `promote` (the approved production job) moves it

@@ -1,27 +1,33 @@
-"""Batch scoring: predictions from whichever version the registry calls `champion`, with the training features.
+"""Batch scoring: predictions from whichever version the registry calls `champion`.
 
 The gate moves the alias, so a newly promoted model serves the next batch without anyone copying a model file.
+The model carries its feature code: it is given the raw rows, as the service gives them.
 """
 
 from __future__ import annotations
 
-import mlflow.sklearn
 import pandas as pd
 
 from .config import Settings
-from .features import build_features
-from .registry import CHAMPION, alias_version, client
+from .features import RAW_COLUMNS
+from .registry import load_champion
 
 
 def score(settings: Settings, raw: pd.DataFrame) -> pd.DataFrame:
-    """`raw` with the champion's prediction, its probability of class 1 and the model version that made them."""
-    champion = alias_version(client(settings), settings.model_name, CHAMPION)  # other registry errors raise
+    """`raw` with the champion's prediction, the probability of that class and the model version that made them."""
+    missing = [column for column in RAW_COLUMNS if column not in raw.columns]
+    if missing:
+        raise ValueError(f"missing raw columns: {', '.join(missing)}")
+    try:  # the model's signature takes doubles: a CSV column of whole numbers reads as integers
+        rows = raw[RAW_COLUMNS].astype("float64")
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"the raw columns must hold numbers: {error}") from None
+    champion = load_champion(settings)  # other registry errors raise
     if champion is None:
         raise LookupError(f"model {settings.model_name!r} has no champion yet: run the pipeline first")
-    model = mlflow.sklearn.load_model(f"models:/{settings.model_name}/{champion.version}")
-    features = build_features(raw)
+    scored = champion.model.predict(rows)
     return raw.assign(
-        prediction=model.predict(features),
-        probability=model.predict_proba(features)[:, 1],
+        prediction=scored["label"].to_numpy(),
+        probability=scored["probability"].to_numpy(),
         model_version=str(champion.version),
     )

@@ -2,8 +2,8 @@
 
 Run it with `make serve`, or:
     uvicorn {{ cookiecutter.package_name }}.serve:app
-At start-up it loads `models:/<name>@champion` from `MLFLOW_TRACKING_URI`; every request's raw rows go through
-the same `build_features` as training, and are appended to the request log that drift monitoring reads.
+At start-up it loads `models:/<name>@champion` from `MLFLOW_TRACKING_URI`, a model of raw rows that carries the
+same `build_features` as training; every request's rows are appended to the request log that drift monitoring reads.
 `/metrics` exports request counts, errors and latency for Prometheus.
 """
 
@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from . import config, registry
 from .data import TARGET_NAMES
-from .features import RAW_COLUMNS, build_features
+from .features import RAW_COLUMNS
 
 
 class PredictRequest(BaseModel):
@@ -93,13 +93,11 @@ def predict(request: PredictRequest) -> PredictResponse:
     unknown = sorted(set(raw.columns) - set(RAW_COLUMNS))
     if unknown:
         raise _refuse(422, f"unknown columns: {', '.join(unknown)}")
-    try:
-        features = build_features(raw)
-    except ValueError as error:
-        raise _refuse(422, str(error)) from error
-    model = state["model"]
-    labels = model.predict(features)
-    probabilities = model.predict_proba(features).max(axis=1)
+    missing = [column for column in RAW_COLUMNS if column not in raw.columns]
+    if missing:
+        raise _refuse(422, f"missing raw columns: {', '.join(missing)}")
+    scored = state["model"].predict(raw[RAW_COLUMNS])
+    labels, probabilities = scored["label"], scored["probability"]
     _log_requests(state["settings"].request_log, raw)
     predictions = [Prediction(label=int(label), name=TARGET_NAMES[int(label)], probability=float(p))
                    for label, p in zip(labels, probabilities, strict=True)]

@@ -36,7 +36,7 @@ def test_training_converges_and_the_loss_goes_down(raw, settings):
     assert losses == sorted(losses, reverse=True) and losses[-1] < losses[0] / 2, losses
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)  # the real training run must converge
-        fitted = train.train(raw, settings.seed)
+        fitted = train.train(raw, settings.seed).pipeline
     assert fitted[-1].n_iter_[0] < fitted[-1].max_iter
 
 
@@ -50,7 +50,7 @@ def test_no_nan_anywhere_from_features_to_probabilities(raw, settings):
     features = build_features(raw)
     assert np.isfinite(features.to_numpy()).all()
     model = train.train(raw, settings.seed)
-    probabilities = model.predict_proba(features)
+    probabilities = model.pipeline.predict_proba(features)
     assert np.isfinite(probabilities).all()
     assert np.allclose(probabilities.sum(axis=1), 1.0) and ((probabilities >= 0) & (probabilities <= 1)).all()
     metrics = evaluate.evaluate(model, ingest.load_holdout(settings))
@@ -68,22 +68,25 @@ def test_each_step_produces_its_artifacts_and_the_steps_integrate(raw, settings,
     metrics = evaluate.evaluate(model, holdout)
     assert {"accuracy", "f1", "roc_auc"} <= set(metrics) and metrics["accuracy"] >= settings.accuracy_threshold
     # gate -> register: a run with its lineage, a model version with its files
-    decision = registry.decide(metrics[registry.GATE_METRIC], None, settings.accuracy_threshold,
-                               settings.min_improvement)
+    decision = registry.decide(evaluate.correct(model, holdout), None, settings.accuracy_threshold,
+                               settings.min_improvement, settings.seed)
     shift = validation.shift_report(raw, holdout, settings.shift_p_value)
-    version = registry.record(settings, model, build_features(raw), metrics, decision, None, versions, shift)
+    version = registry.record(settings, model, raw, metrics, decision, None, versions, shift)
     client = MlflowClient(tracking_uri=settings.tracking_uri, registry_uri=settings.tracking_uri)
     model_version = client.get_model_version(settings.model_name, version)
     run = client.get_run(model_version.run_id)
     assert run.data.tags["data_version"] == versions["data_version"]
     assert run.data.metrics["holdout_accuracy"] == pytest.approx(metrics["accuracy"])
     files = {item.path for item in client.list_artifacts(run.info.run_id)}
-    assert "data_shift_report.json" in files
+    assert {"data_shift_report.json", "model_card.md"} <= files
     report = json.loads(Path(client.download_artifacts(run.info.run_id, "data_shift_report.json", str(tmp_path)))
                         .read_text(encoding="utf-8"))
     assert set(report["features"]) == set(raw.columns.drop(TARGET))
-    # the registered champion predicts exactly like the model the steps trained
+    # the registered champion, loaded as MLflow's pyfunc, scores raw rows exactly like the model the steps trained
     champion = registry.load_champion(settings)
     assert str(champion.version) == version
-    features = build_features(holdout)
-    pd.testing.assert_series_equal(pd.Series(champion.model.predict(features)), pd.Series(model.predict(features)))
+    raw_rows = holdout.drop(columns=[TARGET])
+    pd.testing.assert_frame_equal(champion.model.predict(raw_rows), model.predict(raw_rows))
+    signature = champion.model.metadata.get_input_schema()
+    assert signature.input_names() == list(raw_rows.columns)  # the raw measurements, not the engineered features
+    assert champion.model.metadata.saved_input_example_info is not None
