@@ -58,6 +58,7 @@ LEVEL2_FILES = {
             "model",
             "monitoring",
             "pipeline",
+            "prediction_log",
             "promotion",
             "registry",
             "rollback",

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import mlflow
 import mlflow.sklearn
+import pandas as pd
 from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 from mlflow.tracking import MlflowClient
 
 from . import __version__
 from .config import Settings
+from .features import build_features
 
 CHAMPION, CHALLENGER, PREVIOUS_CHAMPION = "champion", "challenger", "previous-champion"
 CANDIDATE = "candidate"  # Level 2 staging/prod: passed the gate, waiting for the approved production job
@@ -101,12 +103,27 @@ def last_trained_data_version(settings: Settings) -> str | None:
     return runs[0].data.tags.get("data_version") if runs else None
 
 
+class RawInputModel:
+    """The champion's scoring contract: `predict(raw rows of RAW_COLUMNS)` -> a frame of "label" (int) and
+    "probability" (float, the predicted class's), computing the training features itself."""
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def predict(self, raw: pd.DataFrame) -> pd.DataFrame:
+        probabilities = self.estimator.predict_proba(build_features(raw))
+        best = probabilities.argmax(axis=1)
+        return pd.DataFrame({"label": self.estimator.classes_[best].astype(int),
+                             "probability": probabilities.max(axis=1)}, index=raw.index)
+
+
 def load_champion(settings: Settings) -> Champion | None:
+    """The `champion` version, its run and its model behind the raw-input contract (RawInputModel)."""
     current = alias_version(client(settings), settings.model_name, CHAMPION)
     if current is None:  # no registered model or no champion yet; any other registry error raises
         return None
     model = mlflow.sklearn.load_model(f"models:/{settings.model_name}/{current.version}")
-    return Champion(version=current.version, run_id=current.run_id, model=model)
+    return Champion(version=current.version, run_id=current.run_id, model=RawInputModel(model))
 
 
 def decide(candidate: float, champion: float | None, threshold: float, min_improvement: float) -> Decision:
@@ -184,6 +201,8 @@ def record(settings: Settings, model, features, metrics: dict[str, float], decis
     """Log the run and its lineage, register the model, move the aliases as the gate decided; return the version."""
     import skops.io  # imported here: it takes seconds, and only a training run needs it
 
+    from .validation import INPUT_RANGES_FILE, input_ranges  # pandera: only a training run needs it
+
     check_clean_tree(settings)
     mlflow_client = client(settings)
     staged = decision.promote and getattr(settings, "promotion", "champion") == CANDIDATE
@@ -208,6 +227,7 @@ def record(settings: Settings, model, features, metrics: dict[str, float], decis
         if decision.champion is not None:
             mlflow.log_metric(f"champion_holdout_{GATE_METRIC}", decision.champion)
         mlflow.log_dict(shift, "data_shift_report.json")
+        mlflow.log_dict(input_ranges(features), INPUT_RANGES_FILE)  # what serving accepts for this model
         sample = features.head(5)
         info = mlflow.sklearn.log_model(
             model, name="model", registered_model_name=settings.model_name,

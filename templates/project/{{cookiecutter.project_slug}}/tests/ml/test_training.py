@@ -14,7 +14,7 @@ from sklearn.metrics import log_loss
 
 from {{ cookiecutter.package_name }} import evaluate, ingest, registry, train, validation
 from {{ cookiecutter.package_name }}.data import TARGET
-from {{ cookiecutter.package_name }}.features import build_features
+from {{ cookiecutter.package_name }}.features import RAW_COLUMNS, build_features
 from {{ cookiecutter.package_name }}.model import build_model
 
 
@@ -85,5 +85,7 @@ def test_each_step_produces_its_artifacts_and_the_steps_integrate(raw, settings,
     # the registered champion predicts exactly like the model the steps trained
     champion = registry.load_champion(settings)
     assert str(champion.version) == version
+    served = champion.model.predict(holdout[RAW_COLUMNS])  # the serving contract: raw rows in
     features = build_features(holdout)
-    pd.testing.assert_series_equal(pd.Series(champion.model.predict(features)), pd.Series(model.predict(features)))
+    assert served["label"].tolist() == model.predict(features).tolist()
+    assert served["probability"].tolist() == model.predict_proba(features).max(axis=1).tolist()
