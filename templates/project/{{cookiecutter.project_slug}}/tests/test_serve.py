@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from prometheus_client import generate_latest
 from level2_helpers import gate_and_register, prepared
+from prometheus_client import generate_latest
 
 from {{ cookiecutter.package_name }} import prediction_log, registry, serve, validation
 from {{ cookiecutter.package_name }}.features import RAW_COLUMNS
@@ -142,8 +142,11 @@ def test_a_failing_store_keeps_rows_within_a_cap_and_counts_the_dropped(settings
             pass
 
     counted = {}
-    log = prediction_log.PredictionLog(Down(), batch_rows=1, flush_seconds=3600,
-                                       on_rows=lambda outcome, n: counted.__setitem__(outcome, counted.get(outcome, 0) + n))
+
+    def count(outcome, rows):
+        counted[outcome] = counted.get(outcome, 0) + rows
+
+    log = prediction_log.PredictionLog(Down(), batch_rows=1, flush_seconds=3600, on_rows=count)
     row = pd.DataFrame(raw_rows(settings, 1))
     for _ in range(prediction_log.MAX_PENDING_BATCHES + 5):
         log.append(row)

@@ -1,9 +1,10 @@
 """Drift monitoring: recent data against the training data, feature by feature (PSI and KS).
 
-`make monitor` (`python -m <package>.monitoring --retrain`) compares the newest rows of the service's prediction log,
-read from the artifact store (`prediction_log`), with the training data (`--recent CSV` for a file instead), and
-prints a Markdown report. When the largest PSI passes the configured `drift_threshold`, the data has drifted; with `--retrain` the
-training pipeline then runs when new labelled data exists since the last training run (its own gate still decides).
+`make monitor` (`python -m <package>.monitoring --retrain`) compares the newest rows of the service's prediction
+log, read from the artifact store (`prediction_log`), with the training data (`--recent CSV` for a file instead),
+and prints a Markdown report. When the largest PSI passes the configured `drift_threshold`, the data has drifted;
+with `--retrain` the training pipeline then runs when new labelled data exists since the last training run (its own
+gate still decides).
 Drift never ends in a silent success: with no new data to retrain on, or a retrained model the gate rejects, or no
 recent data to compare at all, the command prints a summary and exits 1, so the scheduled job fails visibly.
 """

@@ -24,7 +24,6 @@ from datetime import datetime, timezone
 from typing import Annotated, Any
 
 import mlflow
-import pandas as pd
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from mlflow.exceptions import MlflowException
@@ -33,7 +32,6 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, ValidationError,
 
 from . import config, prediction_log, registry, validation
 from .data import TARGET_NAMES
-from .features import RAW_COLUMNS
 
 REQUEST_ID = "X-Request-ID"
 _REQUEST_ID_FORMAT = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # a caller's id is echoed and logged only if it is sane

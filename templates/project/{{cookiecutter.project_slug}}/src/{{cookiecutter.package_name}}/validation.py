@@ -1,14 +1,20 @@
 """Validate step: the data contract (pandera) that stops the pipeline, and a distribution-shift report that does not.
+{%- if cookiecutter.level|int >= 2 %}
 
 The same contract, without the target, checks every prediction request (`request_schema`, `RequestSchema`).
+{%- endif %}
 """
 
 from __future__ import annotations
 
+{% if cookiecutter.level|int >= 2 -%}
 import dataclasses
+{% endif -%}
 import math
 
+{% if cookiecutter.level|int >= 2 -%}
 import numpy as np
+{% endif -%}
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -102,6 +108,7 @@ def _declared_ranges(schema: pa.DataFrameSchema) -> dict[str, tuple[float, float
             raise TypeError(f"column {name!r}: the request contract expects exactly one in_range check, got {checks}")
         ranges[name] = (float(checks[0].statistics["min_value"]), float(checks[0].statistics["max_value"]))
     return ranges
+{%- if cookiecutter.level|int >= 2 %}
 
 
 def request_schema(ranges: dict[str, list[float]] | None = None) -> pa.DataFrameSchema:
@@ -185,3 +192,4 @@ def _rejection(cases: pd.DataFrame) -> RequestRejected:
     found = [reason for reason in _DESCRIBED if reason in problems]
     message = "; ".join(f"{_DESCRIBED[reason]}: {', '.join(sorted(problems[reason]))}" for reason in found)
     return RequestRejected(found[0], sorted(set().union(*problems.values())), message)
+{%- endif %}

@@ -6,7 +6,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from mlflow.tracking import MlflowClient
 from sklearn.exceptions import ConvergenceWarning
