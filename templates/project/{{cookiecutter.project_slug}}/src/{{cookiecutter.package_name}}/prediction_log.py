@@ -116,7 +116,7 @@ class PredictionLog:
     def __init__(self, store, batch_rows: int, flush_seconds: float, on_rows=None):
         self.store, self.batch_rows, self.flush_seconds = store, batch_rows, flush_seconds
         self._on_rows = on_rows or (lambda outcome, count: None)  # metrics hook: ("written" | "dropped", count)
-        self._pending: list[pd.DataFrame] = []
+        self._pending: list[tuple[pd.DataFrame, dict]] = []
         self._pending_rows = 0
         self._lock, self._flushing = threading.Lock(), threading.Lock()
         self._wake, self._stop = threading.Event(), threading.Event()
@@ -126,9 +126,10 @@ class PredictionLog:
         self._thread.start()
         return self
 
-    def append(self, rows: pd.DataFrame) -> None:
+    def append(self, rows: pd.DataFrame, **columns) -> None:
+        """Queue `rows` with more `columns` (a value or one per row); the frame is built at upload, off the request."""
         with self._lock:
-            self._pending.append(rows)
+            self._pending.append((rows, columns))
             self._pending_rows += len(rows)
             full = self._pending_rows >= self.batch_rows
         if full:
@@ -151,7 +152,7 @@ class PredictionLog:
                 batch, self._pending, self._pending_rows = self._pending, [], 0
             if not batch:
                 return
-            frame = pd.concat(batch, ignore_index=True)
+            frame = pd.concat([rows.assign(**columns) for rows, columns in batch], ignore_index=True)
             try:
                 self.store.write(frame)
             except Exception as error:  # the store is down or refuses: never take the service with it
@@ -159,13 +160,13 @@ class PredictionLog:
             else:
                 self._on_rows("written", len(frame))
 
-    def _keep(self, batch: list[pd.DataFrame], rows: int, error: Exception) -> None:
+    def _keep(self, batch: list[tuple[pd.DataFrame, dict]], rows: int, error: Exception) -> None:
         with self._lock:
             self._pending = batch + self._pending
             self._pending_rows += rows
             dropped = 0
             while self._pending_rows > MAX_PENDING_BATCHES * self.batch_rows and len(self._pending) > 1:
-                oldest = self._pending.pop(0)
+                oldest, _ = self._pending.pop(0)
                 self._pending_rows -= len(oldest)
                 dropped += len(oldest)
         if dropped:

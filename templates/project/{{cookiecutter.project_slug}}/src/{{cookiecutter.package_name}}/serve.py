@@ -191,9 +191,9 @@ async def predict(request: Request) -> JSONResponse:
                                                           "model_version": serving.version}})
         return _refuse(Rejection(500, "model_error", "the model failed to score these rows"), request_id)
     labels, probabilities = scored["label"].astype(int).tolist(), scored["probability"].astype(float).tolist()
-    request.app.state.prediction_log.append(raw.assign(
-        model_version=serving.version, request_id=request_id, logged_at=datetime.now(timezone.utc).isoformat(),
-        label=labels, probability=probabilities))
+    request.app.state.prediction_log.append(
+        raw, model_version=serving.version, request_id=request_id,
+        logged_at=datetime.now(timezone.utc).isoformat(), label=labels, probability=probabilities)
     names = [TARGET_NAMES[label] for label in labels]
     for name in names:
         PREDICTIONS.labels(name=name).inc()
