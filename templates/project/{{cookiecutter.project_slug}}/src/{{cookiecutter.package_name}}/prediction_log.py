@@ -101,6 +101,18 @@ def read(settings: Settings, max_rows: int) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).head(max_rows) if frames else pd.DataFrame()
 
 
+def _frame(batch: list[tuple[pd.DataFrame, dict]]) -> pd.DataFrame:
+    """One frame from the queued (rows, columns) pairs: one concat and one assign, however many requests."""
+    frame = pd.concat([rows for rows, _ in batch], ignore_index=True)
+    names = list(batch[0][1])
+    values = {name: [] for name in names}
+    for rows, columns in batch:
+        for name in names:
+            value = columns[name]
+            values[name].extend(value if isinstance(value, list) else [value] * len(rows))
+    return frame.assign(**values)
+
+
 def where(settings: Settings) -> str:
     """Where the log lives, for messages."""
     return f"MLflow experiment {experiment_name(settings)!r} at {settings.tracking_uri}"
@@ -152,7 +164,7 @@ class PredictionLog:
                 batch, self._pending, self._pending_rows = self._pending, [], 0
             if not batch:
                 return
-            frame = pd.concat([rows.assign(**columns) for rows, columns in batch], ignore_index=True)
+            frame = _frame(batch)
             try:
                 self.store.write(frame)
             except Exception as error:  # the store is down or refuses: never take the service with it
