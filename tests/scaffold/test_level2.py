@@ -63,6 +63,7 @@ LEVEL2_FILES = {
             "model",
             "monitoring",
             "pipeline",
+            "prediction_log",
             "promotion",
             "raw_model",
             "registry",

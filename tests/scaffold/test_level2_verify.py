@@ -173,16 +173,17 @@ def test_promote_reject_rollback_retrain_on_drift_and_serve(verified, tmp_path):
     run("make", "rollback")
     assert state()["aliases"] == {"champion": "1", "challenger": "3", "rolled-back": "2"}
 
-    # drift: the service's request log is far from the training data, and a new labelled batch has arrived
-    (tmp_path / "data" / "recent").mkdir()
+    # drift: the prediction log (artifact store) is far from the training data, and new labelled data arrived
     subprocess.run(
         [
             python,
             "-c",
-            "import pandas as pd, sys; from breast_cancer_classifier.features import RAW_COLUMNS; "
-            "(pd.read_csv(sys.argv[1])[RAW_COLUMNS] * 1.5).to_csv(sys.argv[2], index=False)",
+            "import pandas as pd, sys; from breast_cancer_classifier import config, prediction_log; "
+            "from breast_cancer_classifier.features import RAW_COLUMNS; "
+            "store = prediction_log.ArtifactStore(config.load()); "
+            "store.write((pd.read_csv(sys.argv[1])[RAW_COLUMNS] * 1.5).assign(model_version='1')); "
+            "store.close()",
             str(tmp_path / "data" / "holdout" / "holdout.csv"),
-            str(tmp_path / "data" / "recent" / "requests.csv"),
         ],
         cwd=project,
         env=env,

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from level2_helpers import prepared
 
-from {{ cookiecutter.package_name }} import ingest, monitoring, pipeline, registry
+from {{ cookiecutter.package_name }} import ingest, monitoring, pipeline, prediction_log, registry
 from {{ cookiecutter.package_name }}.features import RAW_COLUMNS
 
 
@@ -70,9 +70,27 @@ def test_drift_without_new_data_fails_loudly_instead_of_retraining_nothing(setti
     assert runs == [] and "no new labelled data" in capsys.readouterr().out
 
 
+def test_by_default_the_monitor_reads_the_prediction_log_in_the_artifact_store(settings, monkeypatch, capsys):
+    monkeypatch.setattr(pipeline, "training_pipeline", lambda **kwargs: {"status": "promoted", "version": "2"})
+    monkeypatch.setattr(registry, "last_trained_data_version", lambda settings: "an older version")
+    holdout = pd.read_csv(settings.holdout_file)[RAW_COLUMNS]
+    store = prediction_log.ArtifactStore(settings)  # what a serving process writes, in two batches
+    store.write(holdout.head(60).assign(model_version="1", request_id="a", label=1, probability=0.9))
+    store.write(shifted(holdout.tail(60), ["mean area"]).assign(model_version="2", request_id="b", label=0,
+                                                                probability=0.8))
+    store.close()
+    recent = prediction_log.read(settings, max_rows=1000)
+    assert len(recent) == 120 and recent["model_version"].astype(str).tolist()[:60] == ["2"] * 60  # newest first
+    assert len(prediction_log.read(settings, max_rows=50)) == 50
+    assert monitoring.main(["--retrain"]) == 0
+    out = capsys.readouterr().out
+    assert "**Drift detected**" in out and "120 recent rows" in out and "running the training pipeline" in out
+
+
 def test_cli_reports_missing_or_bad_recent_data(settings, capsys):
-    assert monitoring.main([]) == 1  # no request logged: nothing to compare is a failure, not a silent success
-    assert "No recent data to monitor" in capsys.readouterr().out
+    assert monitoring.main([]) == 1  # no prediction logged: nothing to compare is a failure, not a silent success
+    out = capsys.readouterr().out
+    assert "No recent data to monitor" in out and prediction_log.experiment_name(settings) in out
     assert monitoring.main(["--recent", str(settings.data_dir / "nothing.csv")]) == 2
     assert "does not exist" in capsys.readouterr().err
     bad = settings.data_dir / "bad.csv"

@@ -29,6 +29,10 @@ ENV_VARS = {
     "work_pool_type": "PREFECT_WORK_POOL_TYPE",
     "drift_threshold": "DRIFT_THRESHOLD",
     "promotion": "PROMOTION",
+    "max_request_bytes": "MAX_REQUEST_BYTES",
+    "max_request_rows": "MAX_REQUEST_ROWS",
+    "prediction_log_rows": "PREDICTION_LOG_ROWS",
+    "prediction_log_seconds": "PREDICTION_LOG_SECONDS",
 {%- endif %}
 }
 
@@ -56,6 +60,12 @@ class Settings:
     # what a model that passes the gate becomes: "champion" (dev, a laptop: served at once) or "candidate"
     # (staging and prod: `@candidate`, which only the approved production job's `make promote` makes `@champion`)
     promotion: str = "champion"
+    # serving: larger requests are refused with 413 before they are parsed (a row of JSON is about 1 KB)
+    max_request_bytes: int = 2_000_000
+    max_request_rows: int = 1000
+    # the prediction log (the artifact store that monitoring reads) gets one batch per this many rows or seconds
+    prediction_log_rows: int = 500
+    prediction_log_seconds: float = 60.0
 {%- endif %}
 
     @property
@@ -65,12 +75,6 @@ class Settings:
     @property
     def holdout_file(self) -> Path:
         return self.data_dir / "holdout" / "holdout.csv"
-{%- if cookiecutter.level|int >= 2 %}
-
-    @property
-    def request_log(self) -> Path:
-        return self.data_dir / "recent" / "requests.csv"
-{%- endif %}
 
 
 def _defaults(root: Path) -> dict[str, object]:

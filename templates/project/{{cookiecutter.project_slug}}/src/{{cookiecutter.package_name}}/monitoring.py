@@ -1,8 +1,10 @@
 """Drift monitoring: recent data against the training data, feature by feature (PSI and KS).
 
-`make monitor` (`python -m <package>.monitoring --retrain`; `--recent CSV` for another file) prints a Markdown
-report. When the largest PSI passes the configured `drift_threshold`, the data has drifted; with `--retrain` the
-training pipeline then runs when new labelled data exists since the last training run (its own gate still decides).
+`make monitor` (`python -m <package>.monitoring --retrain`) compares the newest rows of the service's prediction
+log, read from the artifact store (`prediction_log`), with the training data (`--recent CSV` for a file instead),
+and prints a Markdown report. When the largest PSI passes the configured `drift_threshold`, the data has drifted;
+with `--retrain` the training pipeline then runs when new labelled data exists since the last training run (its own
+gate still decides).
 Drift never ends in a silent success: with no new data to retrain on, or a retrained model the gate rejects, or no
 recent data to compare at all, the command prints a summary and exits 1, so the scheduled job fails visibly.
 """
@@ -18,9 +20,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import ks_2samp
 
-from . import config
+from . import config, prediction_log
 from .features import build_features
 
+RECENT_ROWS = 5000  # the newest logged predictions compared with the training data
 BINS = 10
 _FLOOR = 1e-4  # share given to an empty bin so the logarithm stays finite
 
@@ -90,23 +93,28 @@ def drift_report(reference_raw: pd.DataFrame, recent_raw: pd.DataFrame, threshol
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=f"python -m {__name__}", description=__doc__.splitlines()[0])
-    parser.add_argument("--recent", type=Path, help="CSV of recent raw rows (default: the serving app's request log)")
+    parser.add_argument("--recent", type=Path,
+                        help="CSV of recent raw rows (default: the service's prediction log in the artifact store)")
     parser.add_argument("--retrain", action="store_true", help="run the training pipeline when drift is detected")
     args = parser.parse_args(argv)
     settings = config.load()
-    if args.recent is None and not settings.request_log.is_file():
-        print(f"**No recent data to monitor**: the serving app has logged no request in {settings.request_log}; "
-              "point the service's request log there (or pass --recent CSV). Failing, not passing silently.")
-        return 1
-    recent_file = args.recent or settings.request_log
-    for path in (settings.raw_file, recent_file):
-        if not path.is_file():
+    for path in (settings.raw_file, args.recent):
+        if path is not None and not path.is_file():
             print(f"monitoring: error: {path} does not exist", file=sys.stderr)
             return 2
+    if args.recent is not None:
+        recent, source = pd.read_csv(args.recent), str(args.recent)
+    else:
+        recent, source = prediction_log.read(settings, RECENT_ROWS), prediction_log.where(settings)
+        if recent.empty:
+            print(f"**No recent data to monitor**: the service has logged no prediction in {source}; point the "
+                  "service and this job at the same MLFLOW_TRACKING_URI (or pass --recent CSV). "
+                  "Failing, not passing silently.")
+            return 1
     try:
-        report = drift_report(pd.read_csv(settings.raw_file), pd.read_csv(recent_file), settings.drift_threshold)
+        report = drift_report(pd.read_csv(settings.raw_file), recent, settings.drift_threshold)
     except ValueError as error:
-        print(f"monitoring: error: {recent_file}: {error}", file=sys.stderr)
+        print(f"monitoring: error: {source}: {error}", file=sys.stderr)
         return 2
     print(report.to_markdown())
     if report.detected and args.retrain:

@@ -102,7 +102,7 @@ def serve_schedule(settings: config.Settings) -> None:
     """Serve the scheduled deployment against a running Prefect server (blocks until interrupted)."""
     if not os.environ.get("PREFECT_API_URL"):
         raise RuntimeError(
-            "scheduling needs a Prefect server: run `make server` in another terminal, then "
-            "`PREFECT_API_URL=http://127.0.0.1:4200/api` (the Makefile's `make schedule` sets it)"
+            "scheduling needs a Prefect server: run `make ui` in another terminal, then `make schedule` "
+            "(it sets PREFECT_API_URL=http://127.0.0.1:4200/api)"
         )
     serve(deployment(settings))

@@ -256,6 +256,8 @@ def record(settings: Settings, model: raw_model.RawModel, raw: pd.DataFrame, met
 
     `model` is the trained pipeline behind the feature function (raw_model.RawModel) and `raw` its training rows.
     """
+    from .validation import INPUT_RANGES_FILE, input_ranges  # pandera: only a training run needs it
+
     check_clean_tree(settings)
     mlflow_client = client(settings)
     staged = decision.promote and getattr(settings, "promotion", "champion") == CANDIDATE
@@ -277,6 +279,7 @@ def record(settings: Settings, model: raw_model.RawModel, raw: pd.DataFrame, met
         mlflow.log_metrics({f"holdout_{name}": value for name, value in metrics.items()})
         mlflow.log_metrics(_gate_metrics(decision) | {"shift_max_ks_statistic": shift["max_ks_statistic"]})
         mlflow.log_dict(shift, "data_shift_report.json")
+        mlflow.log_dict(input_ranges(raw), INPUT_RANGES_FILE)  # what serving accepts for this model
         new_version = str(log_model(settings, model, raw).registered_model_version)
         mlflow.set_tag("registered_version", new_version)
         mlflow.log_text(card.version_card(settings.model_name, new_version, decision, decision_tag,
