@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from mlflow.tracking import MlflowClient
 from sklearn.exceptions import ConvergenceWarning
@@ -13,7 +14,7 @@ from sklearn.metrics import log_loss
 
 from {{ cookiecutter.package_name }} import evaluate, ingest, registry, train, validation
 from {{ cookiecutter.package_name }}.data import TARGET
-from {{ cookiecutter.package_name }}.features import RAW_COLUMNS, build_features
+from {{ cookiecutter.package_name }}.features import build_features
 from {{ cookiecutter.package_name }}.model import build_model
 
 
