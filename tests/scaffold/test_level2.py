@@ -49,6 +49,7 @@ LEVEL2_FILES = {
         for module in (
             "__init__",
             "__main__",
+            "champion_watch",
             "config",
             "data",
             "deploy",
@@ -74,6 +75,7 @@ LEVEL2_FILES = {
     *(
         f"tests/test_{name}.py"
         for name in (
+            "champion_watch",
             "configs",
             "deploy",
             "evaluate",

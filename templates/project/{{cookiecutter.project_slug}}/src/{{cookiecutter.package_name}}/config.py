@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from pathlib import Path
 
 import yaml
@@ -27,6 +28,7 @@ ENV_VARS = {
     "work_pool_type": "PREFECT_WORK_POOL_TYPE",
     "drift_threshold": "DRIFT_THRESHOLD",
     "promotion": "PROMOTION",
+    "champion_poll_seconds": "CHAMPION_POLL_SECONDS",
 {%- endif %}
 }
 
@@ -54,6 +56,7 @@ class Settings:
     # what a model that passes the gate becomes: "champion" (dev, a laptop: served at once) or "candidate"
     # (staging and prod: `@candidate`, which only the approved production job's `make promote` makes `@champion`)
     promotion: str = "champion"
+    champion_poll_seconds: float = 30.0  # how often serving re-reads `@champion` and reloads when it moved; 0: never
 {%- endif %}
 
     @property
@@ -69,6 +72,10 @@ class Settings:
     def request_log(self) -> Path:
         return self.data_dir / "recent" / "requests.csv"
 {%- endif %}
+
+
+# a URI with a scheme (file://, s3://, mlflow-artifacts:/ for the tracking server's own store); 2+ letters: C:\\ is a folder
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
 
 def _defaults(root: Path) -> dict[str, object]:
@@ -114,7 +121,7 @@ def load(root: Path | None = None) -> Settings:
     remote = str(values.get("dvc_remote") or "")
     if remote and "://" not in remote and not remote.startswith("~") and not Path(remote).is_absolute():
         values["dvc_remote"] = str((root / remote).resolve())  # a plain folder, relative to the project
-    if "://" not in str(values["artifact_location"]):  # a plain folder, relative to the project
+    if not _URI.match(str(values["artifact_location"])):  # a plain folder, relative to the project
         values["artifact_location"] = (root / Path(values["artifact_location"])).resolve().as_uri()
     converters = {"Path": lambda value: root / Path(value), "str": str, "float": float, "int": int, "bool": _boolean}
     types = {field.name: field.type for field in dataclasses.fields(Settings)}

@@ -18,7 +18,7 @@ from fastapi import FastAPI, HTTPException
 from prometheus_client import CollectorRegistry, Counter, Histogram, make_asgi_app
 from pydantic import BaseModel, Field
 
-from . import config, registry
+from . import champion_watch, config, registry
 from .data import TARGET_NAMES
 from .features import RAW_COLUMNS, build_features
 
@@ -50,7 +50,9 @@ def _load_champion(state: dict[str, Any]) -> None:
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     _load_champion(app.state.serving)
+    watch = champion_watch.start(app.state.serving, app.state.serving["settings"])  # follows @champion moves
     yield
+    watch.stop()
 
 
 app = FastAPI(title=f"{__package__} prediction service", lifespan=lifespan)
