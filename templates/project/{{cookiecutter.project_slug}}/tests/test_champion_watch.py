@@ -1,4 +1,4 @@
-"""The service follows `@champion`: a moved alias is picked up without a restart, a failed reload keeps the old model."""
+"""The service follows `@champion`: a moved alias is served without a restart; a failed reload keeps the old model."""
 
 import dataclasses
 

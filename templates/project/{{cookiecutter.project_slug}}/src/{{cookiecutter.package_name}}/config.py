@@ -74,7 +74,7 @@ class Settings:
 {%- endif %}
 
 
-# a URI with a scheme (file://, s3://, mlflow-artifacts:/ for the tracking server's own store); 2+ letters: C:\\ is a folder
+# a URI with a scheme: file://, s3://, mlflow-artifacts:/ (the tracking server's own store); C:\\ is a folder
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
 
