@@ -148,38 +148,27 @@ class Namespace:
         self.holder.wait()
 
 
-def cached_environment(project: Path, env_cache: Path, base: dict[str, str]) -> Environment:
-    """verify's cached Level 2 environment (the same key verify uses); built once if it is missing."""
+def cached_environment(project: Path, env_cache: Path, install: list[str], prefix: str = "") -> Environment:
+    """An environment in `env_cache`, keyed as verify keys its own (verify's is reused); built if missing."""
     uv = find_uv()
-    install = declaration.load(project).install
-    environment = Environment(env_cache / env_key(project, install, "uv" if uv else "pip"), uv)
+    key = env_key(project, install, "uv" if uv else "pip")
+    environment = Environment(env_cache / f"{prefix}{key}", uv)
     with _locked(environment.path.with_suffix(".lock")):
         if not environment.ready:
             shutil.rmtree(environment.path, ignore_errors=True)
-            subprocess.run(environment.create_command(), cwd=project, env=base, check=True)
-            subprocess.run(environment.install_command(install), cwd=project, env=base, check=True)
+            for command in (environment.create_command(), environment.install_command(install)):
+                subprocess.run(command, cwd=project, env=dict(os.environ), check=True)
             (environment.path / READY_MARKER).write_text(" ".join(install) + "\n")
     return environment
 
 
-def mlflow_server_environment(project: Path, env_cache: Path, base: dict[str, str]) -> Environment:
-    """Full `mlflow` (the server) at the project's mlflow-skinny version, constrained by its lock; cached."""
+def mlflow_server_install(project: Path) -> list[str]:
+    """Full `mlflow` (the server) at the project's mlflow-skinny version, constrained by its lock."""
     lock = (project / "requirements.lock").read_text(encoding="utf-8")
     version = next(
         line.split("==")[1].split()[0] for line in lock.splitlines() if line.startswith("mlflow-skinny==")
     )
-    uv = find_uv()
-    install = [f"mlflow=={version}", "-c", "requirements.lock"]
-    environment = Environment(
-        env_cache / f"mlflow-server-{env_key(project, install, 'uv' if uv else 'pip')}", uv
-    )
-    with _locked(environment.path.with_suffix(".lock")):
-        if not environment.ready:
-            shutil.rmtree(environment.path, ignore_errors=True)
-            subprocess.run(environment.create_command(), cwd=project, env=base, check=True)
-            subprocess.run(environment.install_command(install), cwd=project, env=base, check=True)
-            (environment.path / READY_MARKER).write_text(" ".join(install) + "\n")
-    return environment
+    return [f"mlflow=={version}", "-c", "requirements.lock"]
 
 
 class Team:
@@ -204,8 +193,10 @@ class Team:
             "GIT_COMMITTER_NAME": "ci",
             "GIT_COMMITTER_EMAIL": "ci@example.invalid",
         }
-        self.environment = cached_environment(self.origin, env_cache, dict(os.environ))
-        self.server_environment = mlflow_server_environment(self.origin, env_cache, dict(os.environ))
+        self.environment = cached_environment(self.origin, env_cache, declaration.load(self.origin).install)
+        self.server_environment = cached_environment(
+            self.origin, env_cache, mlflow_server_install(self.origin), prefix="mlflow-server-"
+        )
         self.namespace = Namespace()
         self.tracking_uri = f"http://127.0.0.1:{MLFLOW_PORT}"
         self.contexts = {
