@@ -52,6 +52,7 @@ LEVEL2_FILES = {
             "__init__",
             "__main__",
             "card",
+            "champion_watch",
             "config",
             "data",
             "deploy",
@@ -81,6 +82,7 @@ LEVEL2_FILES = {
     *(
         f"tests/test_{name}.py"
         for name in (
+            "champion_watch",
             "configs",
             "deploy",
             "evaluate",
@@ -417,3 +419,88 @@ def test_check_stores_fails_at_once_naming_the_missing_variable(baked):
     )
     assert done.returncode == 0, done.stderr
     assert "DVC_REMOTE=s3://bucket/data" in done.stdout
+
+
+def check_stores(project: Path, **variables: str) -> subprocess.CompletedProcess:
+    import os
+
+    stores = (
+        "MLFLOW_TRACKING_URI",
+        "MLFLOW_ARTIFACT_LOCATION",
+        "DVC_REMOTE",
+        "PREFECT_API_URL",
+        "GITHUB_ACTIONS",
+    )
+    env = {key: value for key, value in os.environ.items() if key not in stores}
+    env |= {
+        "MLOPS_ENV": "staging",
+        "MLFLOW_TRACKING_URI": "https://mlflow.example",
+        "MLFLOW_ARTIFACT_LOCATION": "mlflow-artifacts:/models",
+        "DVC_REMOTE": "s3://bucket/data",
+        **variables,
+    }
+    return subprocess.run(
+        ["make", "-s", "check-stores"], cwd=project, env=env, capture_output=True, text=True
+    )
+
+
+def test_check_stores_on_a_github_runner_requires_the_prefect_server(baked):
+    project = baked(2)
+    done = check_stores(project, GITHUB_ACTIONS="true", PREFECT_API_URL="")
+    assert done.returncode != 0
+    assert done.stderr.startswith(
+        "error: PREFECT_API_URL is not set: the deployment and its schedule would go to"
+    )
+    done = check_stores(project, GITHUB_ACTIONS="true", PREFECT_API_URL="https://prefect.example/api")
+    assert done.returncode == 0, done.stderr
+    assert "PREFECT_API_URL=https://prefect.example/api" in done.stdout
+    done = check_stores(project)  # a laptop or verify's replay: the project-local Prefect database lasts
+    assert done.returncode == 0 and "note: PREFECT_API_URL is not set" in done.stdout
+
+
+def test_only_the_production_job_may_push_packages_with_the_repository_token(baked):
+    project = baked(2)
+    for name in WORKFLOWS:
+        for job_id, job in workflow(project, name)["jobs"].items():
+            expected = (
+                {"contents": "read", "packages": "write"}
+                if (name, job_id) == ("cd.yml", "production")
+                else None
+            )
+            assert job.get("permissions") == expected, (name, job_id)
+    steps = workflow(project, "cd.yml")["jobs"]["production"]["steps"]
+    runs = [step.get("run") for step in steps]
+    assert runs.index("make publish-serve") > runs.index("make promote")
+    publish = steps[runs.index("make publish-serve")]
+    assert publish["env"] == {"REGISTRY_TOKEN": "${{ secrets.GITHUB_TOKEN }}"}  # on that step only
+
+
+def test_publish_serve_refuses_to_run_without_the_runner_and_token(baked):
+    import os
+
+    project = baked(2)
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("GITHUB_REPOSITORY", "GITHUB_SHA", "REGISTRY_TOKEN")
+    }
+    done = subprocess.run(
+        ["make", "-s", "publish-serve"], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert done.returncode != 0 and done.stderr.startswith(
+        "error: GITHUB_REPOSITORY and GITHUB_SHA are not set"
+    )
+    env |= {"GITHUB_REPOSITORY": "Team/Repo", "GITHUB_SHA": "0" * 40}
+    done = subprocess.run(
+        ["make", "-s", "publish-serve"], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert done.returncode != 0 and done.stderr.startswith("error: REGISTRY_TOKEN is not set")
+    env["REGISTRY_TOKEN"] = "token"
+    plan = subprocess.run(
+        ["make", "-n", "publish-serve"], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert 'repository="ghcr.io/$(echo "$GITHUB_REPOSITORY" | tr' in plan.stdout  # GHCR names are lower case
+    assert '"$repository:$GITHUB_SHA"' in plan.stdout and '"$repository:model-$version"' in plan.stdout
+
+
+def test_ci_pulls_the_tracked_data_from_the_shared_remote(baked):
+    env = workflow(baked(2), "ci.yml")["jobs"]["test"]["env"]
+    assert env["DVC_REMOTE"] == "${{ vars.DVC_REMOTE }}"

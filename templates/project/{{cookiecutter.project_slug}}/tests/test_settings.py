@@ -18,6 +18,14 @@ def test_defaults_keep_all_state_in_the_project(tmp_path, clean_env):
     assert settings.artifact_location == (root / "mlartifacts").as_uri()
 
 
+@pytest.mark.parametrize("uri", ["mlflow-artifacts:/team", "s3://bucket/models", "file:///srv/models"])
+def test_artifact_locations_with_a_scheme_are_kept_and_plain_folders_resolved(tmp_path, clean_env, uri):
+    clean_env.setenv("MLFLOW_ARTIFACT_LOCATION", uri)
+    assert config.load(tmp_path).artifact_location == uri
+    clean_env.setenv("MLFLOW_ARTIFACT_LOCATION", "store/models")
+    assert config.load(tmp_path).artifact_location == (tmp_path.resolve() / "store" / "models").as_uri()
+
+
 def test_the_mlops_env_file_is_overlaid_and_environment_variables_win(tmp_path, clean_env):
     (tmp_path / "configs").mkdir()
     (tmp_path / "configs" / "staging.yaml").write_text("accuracy_threshold: 0.95\nmodel_name: staged\n")

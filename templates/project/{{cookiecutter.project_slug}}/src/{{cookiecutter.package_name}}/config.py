@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ ENV_VARS = {
     "max_request_rows": "MAX_REQUEST_ROWS",
     "prediction_log_rows": "PREDICTION_LOG_ROWS",
     "prediction_log_seconds": "PREDICTION_LOG_SECONDS",
+    "champion_poll_seconds": "CHAMPION_POLL_SECONDS",
 {%- endif %}
 }
 
@@ -66,6 +68,7 @@ class Settings:
     # the prediction log (the artifact store that monitoring reads) gets one batch per this many rows or seconds
     prediction_log_rows: int = 500
     prediction_log_seconds: float = 60.0
+    champion_poll_seconds: float = 30.0  # how often serving re-reads `@champion` and reloads when it moved; 0: never
 {%- endif %}
 
     @property
@@ -75,6 +78,10 @@ class Settings:
     @property
     def holdout_file(self) -> Path:
         return self.data_dir / "holdout" / "holdout.csv"
+
+
+# a URI with a scheme: file://, s3://, mlflow-artifacts:/ (the tracking server's own store); C:\\ is a folder
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
 
 def _defaults(root: Path) -> dict[str, object]:
@@ -120,7 +127,7 @@ def load(root: Path | None = None) -> Settings:
     remote = str(values.get("dvc_remote") or "")
     if remote and "://" not in remote and not remote.startswith("~") and not Path(remote).is_absolute():
         values["dvc_remote"] = str((root / remote).resolve())  # a plain folder, relative to the project
-    if "://" not in str(values["artifact_location"]):  # a plain folder, relative to the project
+    if not _URI.match(str(values["artifact_location"])):  # a plain folder, relative to the project
         values["artifact_location"] = (root / str(values["artifact_location"])).resolve().as_uri()
     converters: dict[str, Callable[[Any], Any]] = {
         "Path": lambda value: root / Path(value), "str": str, "float": float, "int": int, "bool": _boolean}

@@ -31,7 +31,7 @@ from mlflow.exceptions import MlflowException
 from prometheus_client import CollectorRegistry, Counter, Histogram, make_asgi_app
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, ValidationError, create_model
 
-from . import config, prediction_log, registry, validation
+from . import champion_watch, config, prediction_log, registry, validation
 from .data import TARGET_NAMES
 
 REQUEST_ID = "X-Request-ID"
@@ -132,9 +132,11 @@ async def lifespan(app: FastAPI):
     ).start()
     LOG.info("serving", extra={"fields": {"event": "startup", "model": settings.model_name,
                                           "model_version": app.state.serving.version}})
+    watch = champion_watch.start(app, settings, load_serving)  # follows @champion moves: the roll
     try:
         yield
     finally:
+        watch.stop()
         app.state.prediction_log.close()
 
 
