@@ -105,7 +105,7 @@ def _frame(batch: list[tuple[pd.DataFrame, dict]]) -> pd.DataFrame:
     """One frame from the queued (rows, columns) pairs: one concat and one assign, however many requests."""
     frame = pd.concat([rows for rows, _ in batch], ignore_index=True)
     names = list(batch[0][1])
-    values = {name: [] for name in names}
+    values: dict[str, list[object]] = {name: [] for name in names}
     for rows, columns in batch:
         for name in names:
             value = columns[name]

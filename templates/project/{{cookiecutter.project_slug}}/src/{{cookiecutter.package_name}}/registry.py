@@ -78,7 +78,7 @@ def check_champion_unchanged(mlflow_client: MlflowClient, name: str, expected: s
 class Champion:
     version: str
     run_id: str
-    model: object
+    model: mlflow.pyfunc.PyFuncModel  # predict(raw rows) -> a frame of "label" and "probability"
 
 
 @dataclasses.dataclass(frozen=True)
