@@ -4,6 +4,7 @@ always the shared `build_features` values; and the `/predict/by-id` endpoint tha
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -77,7 +78,7 @@ def service(settings, raw, published):
     model = train.fit_features(feature_store.training_frame(settings, raw), settings.seed)
     app = FastAPI()
     app.include_router(feature_serving.router)
-    app.state.serving = {"settings": settings, "model": model, "version": "1"}
+    app.state.serving = SimpleNamespace(settings=settings, model=model, version="1", error=None)
     feature_serving._store.cache_clear()
     return TestClient(app), model
 
@@ -86,7 +87,7 @@ def test_predict_by_id_scores_the_stored_features_with_the_champion(raw, service
     http, model = service
     answer = http.post("/predict/by-id", json={"ids": [2, 5]})
     assert answer.status_code == 200, answer.text
-    expected = model.predict(build_features(raw.iloc[[2, 5]])).tolist()
+    expected = model.predict(raw.iloc[[2, 5]])["label"].tolist()
     assert [p["label"] for p in answer.json()["predictions"]] == expected
     assert [p["id"] for p in answer.json()["predictions"]] == [2, 5]
     assert answer.json()["version"] == "1"
@@ -98,5 +99,5 @@ def test_predict_by_id_refuses_unknown_ids_bad_bodies_and_a_missing_model(raw, s
     assert http.post("/predict/by-id", json={"ids": []}).status_code == 422
     assert http.post("/predict/by-id", json={"ids": ["one"]}).status_code == 422
     assert http.post("/predict/by-id", json={"ids": [True]}).status_code == 422
-    http.app.state.serving["model"] = None
+    http.app.state.serving.model = None
     assert http.post("/predict/by-id", json={"ids": [0]}).status_code == 503

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, StrictInt
 from .config import Settings
 from .data import TARGET_NAMES
 from .feature_store import ENTITY_KEY, MissingFeatures, online_features, open_store
+from .features import RAW_COLUMNS
 
 MAX_IDS = 1000
 
@@ -47,17 +48,16 @@ def _store(settings: Settings) -> FeatureStore:
 
 @router.post("/predict/by-id")
 def predict_by_id(request: ByIdRequest, http: Request) -> ByIdResponse:
-    state = http.app.state.serving
-    model = state.get("model")
-    if model is None:
-        raise HTTPException(status_code=503, detail=state.get("error") or "the model is not loaded")
-    settings = state["settings"]
+    serving = http.app.state.serving  # serve.Serving, swapped whole when the champion moves
+    if serving.model is None:
+        raise HTTPException(status_code=503, detail=serving.error or "the model is not loaded")
     try:
-        features = online_features(_store(settings), request.ids)
+        features = online_features(_store(serving.settings), request.ids)
     except MissingFeatures as error:
         raise HTTPException(status_code=404, detail=str(error)) from None
-    labels = model.predict(features)
-    probabilities = model.predict_proba(features).max(axis=1)
-    predictions = [ByIdPrediction(id=entity, label=int(label), name=TARGET_NAMES[int(label)], probability=float(p))
+    # the champion scores raw rows and carries the feature code: the stored measurements are its input
+    scored = serving.model.predict(features[RAW_COLUMNS].astype("float64"))
+    labels, probabilities = scored["label"].astype(int).tolist(), scored["probability"].astype(float).tolist()
+    predictions = [ByIdPrediction(id=entity, label=label, name=TARGET_NAMES[label], probability=p)
                    for entity, label, p in zip(request.ids, labels, probabilities, strict=True)]
-    return ByIdResponse(model=settings.model_name, version=state["version"], predictions=predictions)
+    return ByIdResponse(model=serving.settings.model_name, version=serving.version, predictions=predictions)

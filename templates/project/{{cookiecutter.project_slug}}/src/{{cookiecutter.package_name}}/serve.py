@@ -33,6 +33,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, ValidationError,
 
 from . import champion_watch, config, prediction_log, registry, validation
 from .data import TARGET_NAMES
+{%- if cookiecutter.feature_store == "feast" %}
+from .feature_serving import router as feature_router
+{%- endif %}
 
 REQUEST_ID = "X-Request-ID"
 _REQUEST_ID_FORMAT = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # a caller's id is echoed and logged only if it is sane
@@ -141,6 +144,9 @@ async def lifespan(app: FastAPI):
 
 
 app = FastAPI(title=f"{__package__} prediction service", lifespan=lifespan)
+{%- if cookiecutter.feature_store == "feast" %}
+app.include_router(feature_router)  # POST /predict/by-id: features from the online store (Feast)
+{%- endif %}
 
 METRICS = CollectorRegistry()
 PREDICTIONS = Counter("predictions", "Rows predicted, by predicted class", ["name"], registry=METRICS)
