@@ -4,7 +4,9 @@ A README's ```bash blocks are read in order; a line ending in `\\` continues on 
 comment names a terminal ("# terminal 1: ... on http://127.0.0.1:4200") keeps running while the user types the
 next ones: the script starts it in the background, waits until the URL in that comment answers (without a URL:
 until it has stayed up for SETTLE_SECONDS), and stops it (its whole process group) when the block ends.
-Everything else must exit 0, in order, or the script stops with the failing command on stderr.
+A command whose comment says it "needs the network" (beyond the package index) is listed as not run, with its
+line, as `mlops-level verify` lists it. Everything else must exit 0, in order, or the script stops with the
+failing command on stderr.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ SHELL_LANGUAGES = {"bash", "sh", "shell", "console"}
 URL = re.compile(r"https?://(?:localhost|127\.0\.0\.1):\d+(?:/[^\s)`'\";,]*)?")
 TERMINAL = re.compile(r"#.*\bterminal\b", re.IGNORECASE)
 SETTLE_SECONDS = 15
+NEEDS_NETWORK = re.compile(r"#.*\bneeds the network\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Command:
     line: str  # as typed, comment included
     background: bool = False  # the README says it keeps running in another terminal
+    needs_network: bool = False  # the README says it needs the network: not run here
     url: str | None = None  # where a background command answers once it is ready
 
 
@@ -61,7 +65,14 @@ def _commands(lines: list[str]) -> list[Command]:
         pending = ""
         url = URL.search(line)
         background = bool(TERMINAL.search(line))
-        commands.append(Command(line, background, url.group(0) if url and background else None))
+        commands.append(
+            Command(
+                line,
+                background=background,
+                url=url.group(0) if url and background else None,
+                needs_network=bool(NEEDS_NETWORK.search(line)),
+            )
+        )
     if pending:
         raise ValueError(f"a command ends with a line continuation: {pending.strip()!r}")
     return commands
@@ -104,7 +115,10 @@ def script(blocks: list[list[Command]], log_dir: str) -> str:
     for number, block in enumerate(blocks, start=1):
         lines.append(f"echo '--- README block {number}' >&2")
         for index, command in enumerate(block):
-            if command.background:
+            if command.needs_network:
+                note = shlex.quote(f"README: not run (needs the network): {command.line}")
+                lines.append(f"echo {note} >&2")
+            elif command.background:
                 log = shlex.quote(f"{log_dir}/block{number}-command{index}.log")
                 lines.append(f"setsid bash -c {shlex.quote(command.line)} >{log} 2>&1 &")
                 lines.append("BACKGROUND+=($!)")

@@ -30,6 +30,7 @@ print("not shell")
 
 ```sh
 false
+pip-audit   # needs the network: a vulnerability service
 ```
 """
 
@@ -41,10 +42,11 @@ def test_blocks_join_continuations_skip_comments_and_other_languages():
             "echo one two            # a continuation",
             "python3 -m http.server --bind 127.0.0.1 8765   # terminal 1: files on http://127.0.0.1:8765/",
         ],
-        ["false"],
+        ["false", "pip-audit   # needs the network: a vulnerability service"],
     ]
     assert blocks[0][1] == Command(blocks[0][1].line, background=True, url="http://127.0.0.1:8765/")
     assert not blocks[0][0].background
+    assert blocks[1][1].needs_network and not blocks[1][0].needs_network
 
 
 @pytest.mark.parametrize("text", ["```bash\nls\n", "```bash\nls \\\n```\n"])
@@ -72,6 +74,7 @@ def test_the_script_waits_for_a_background_server_then_stops_it_and_fails_on_a_f
     assert "README command failed" in result.stderr and "curl" in result.stderr
     ok = _run(text.replace("```sh\ncurl", "```sh\ntrue || curl"), tmp_path)
     assert ok.returncode == 0, ok.stderr
+    assert "README: not run (needs the network): pip-audit" in ok.stderr
 
 
 def _free_port() -> int:
@@ -106,7 +109,7 @@ def _jupyter_as_a_desktop_user(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("level", [0, 1])
+@pytest.mark.parametrize("level", [0, 1, 2])
 def test_every_readme_command_runs_as_typed_in_a_fresh_clone(level, tmp_path):
     env = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "PYTHONPATH"}}
     env.update(
