@@ -47,21 +47,22 @@ import json, sys
 from sklearn.dummy import DummyClassifier
 from PKG import config, evaluate, ingest, registry, validation
 from PKG.features import build_features
+from PKG.raw_model import RawModel
 
 settings = config.load()
 client = registry.client(settings)
 if sys.argv[1] == "dummy":
     raw = validation.validate(ingest.load_raw(settings))
     holdout = validation.validate(ingest.load_holdout(settings))
-    model = DummyClassifier(strategy="most_frequent").fit(build_features(raw), raw["target"])
+    model = RawModel(DummyClassifier(strategy="most_frequent").fit(build_features(raw), raw["target"]))
     metrics = evaluate.evaluate(model, holdout)
     champion = registry.load_champion(settings)
-    best = evaluate.evaluate(champion.model, holdout)["accuracy"] if champion else None
-    threshold, margin = settings.accuracy_threshold, settings.min_improvement
-    decision = registry.decide(metrics["accuracy"], best, threshold, margin)
+    decision = registry.decide(evaluate.correct(model, holdout),
+                               evaluate.correct(champion.model, holdout) if champion else None,
+                               settings.accuracy_threshold, settings.min_improvement, settings.seed)
     lineage = ingest.tracked_versions(settings)
     shift = validation.shift_report(raw, holdout, settings.shift_p_value)
-    registry.record(settings, model, build_features(raw), metrics, decision, champion, lineage, shift)
+    registry.record(settings, model, raw, metrics, decision, champion, lineage, shift)
 registered = client.get_registered_model(settings.model_name)
 versions = client.search_model_versions(f"name = '{settings.model_name}'")
 print("STATE " + json.dumps({

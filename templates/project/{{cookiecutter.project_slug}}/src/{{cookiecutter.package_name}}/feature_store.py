@@ -60,6 +60,8 @@ def definitions(settings: Settings, root: Path | None = None) -> list[Entity | F
     """The objects `feature_repo/definitions.py` declares (read afresh), checked to read the settings' source."""
     path = repo_path(root) / "definitions.py"
     spec = importlib.util.spec_from_file_location("feature_repo_definitions", path)
+    if spec is None or spec.loader is None:
+        raise RuntimeError(f"{path}: not a Python file that can be loaded")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     objects = [value for value in vars(module).values() if isinstance(value, (Entity, FeatureView, FeatureService))]
