@@ -6,8 +6,9 @@ At start-up it loads `models:/<name>@champion` from `MLFLOW_TRACKING_URI`, with 
 version was trained. A request is refused before scoring when it is too large (413: `max_request_bytes`,
 `max_request_rows`), not JSON numbers (422: strings, booleans, NaN, Infinity), or off the training contract
 (422: unknown or missing columns, values outside the model's input range), naming the columns. Accepted rows are
-scored through `champion.model.predict(raw)` (a model of raw rows carrying the same
-`build_features` as training) and appended, with the model version and the request id, to the
+scored by the champion's raw model (`champion.model.get_raw_model().predict(raw)`: the pyfunc's model of raw rows,
+carrying the same `build_features` as training, without MLflow's signature check, which the stricter request
+contract has already done) and appended, with the model version and the request id, to the
 prediction log in the artifact store that drift monitoring reads. Each answer and refusal is one JSON log line;
 `/metrics` exports predictions, refusals by reason, latency and the prediction log's rows for Prometheus.
 """
@@ -97,7 +98,7 @@ class Serving:
     """Everything one request needs, swapped as a whole (`app.state.serving = load_serving(settings)`)."""
 
     settings: config.Settings
-    model: Any  # champion.model: predict(raw frame of RAW_COLUMNS) -> frame with "label" and "probability"
+    model: Any  # the champion's raw model: predict(raw frame of RAW_COLUMNS) -> frame with "label" and "probability"
     version: str | None
     schema: validation.RequestSchema
     request_model: type[BaseModel]
@@ -112,8 +113,16 @@ def load_serving(settings: config.Settings) -> Serving:
         return Serving(settings, None, None, validation.RequestSchema.build(), request,
                        f"no {registry.CHAMPION} for model {settings.model_name!r} in {settings.tracking_uri}: "
                        "run the pipeline first")
-    return Serving(settings, champion.model, str(champion.version),
+    return Serving(settings, _scorer(champion.model), str(champion.version),
                    validation.RequestSchema.build(_input_ranges(champion)), request)
+
+
+def _scorer(model: Any) -> Any:
+    """The pyfunc's raw model (raw_model.RawModel), or the pyfunc itself for a version whose model has none."""
+    try:
+        return model.get_raw_model()
+    except NotImplementedError:
+        return model
 
 
 def _input_ranges(champion: registry.Champion) -> dict[str, list[float]] | None:
