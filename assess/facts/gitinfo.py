@@ -9,6 +9,7 @@ exponentially on some patterns, which a hostile `.gitignore` could use to hang t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -81,29 +82,39 @@ def read_git(root: Path) -> GitFacts:
     return facts
 
 
+# Every command `_fill` needs, started side by side (none depends on another's answer); the ones that need a
+# commit fail harmlessly in a repository without one, and are then not read.
+_COMMANDS = {
+    "shallow": ("rev-parse", "--is-shallow-repository"),
+    "ref": ("symbolic-ref", "--quiet", "HEAD"),
+    "commit": ("rev-parse", "--verify", "--quiet", "HEAD^{commit}"),
+    "history": ("rev-list", "--count", f"--max-count={MAX_HISTORY}", "HEAD"),
+    # dirty: the index or the work tree differs from HEAD (plumbing only: no textconv, no external diff)
+    "staged": ("diff-index", "--cached", "--quiet", "--no-ext-diff", "--no-textconv", "HEAD"),
+    "changed": ("diff-files", "--quiet", "--no-ext-diff", "--no-textconv"),
+    "tracked": ("ls-files", "-z", "--cached", "--full-name"),
+}
+
+
 def _fill(repo: safegit.Repository, root: Path, facts: GitFacts) -> None:
-    code, out, _ = repo.run_status("rev-parse", "--is-shallow-repository")
-    facts.shallow = code == 0 and out.strip() == b"true"
-    code, out, _ = repo.run_status("symbolic-ref", "--quiet", "HEAD")
-    ref = out.decode("utf-8", "replace").strip()
-    facts.detached = code != 0
-    if ref:
-        facts.branch = ref.removeprefix("refs/heads/")
-    code, out, _ = repo.run_status("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
-    facts.has_commits = code == 0 and bool(out.strip())
-    if facts.has_commits:
-        facts.commit = out.decode("ascii", "replace").strip()
-        count = repo.run("rev-list", "--count", f"--max-count={MAX_HISTORY}", "HEAD")
-        facts.history = int(count.strip() or 0)
-        facts.dirty = _dirty(repo, facts)
-    else:
-        facts.warnings.append("the git repository has no commits yet: files are read from the work tree")
-    if facts.shallow:
-        facts.warnings.append("shallow clone: the history length is a lower bound")
-    if facts.detached and facts.commit:
-        facts.warnings.append(f"detached HEAD at {facts.commit[:12]}")
-    tracked = repo.run("ls-files", "-z", "--cached", "--full-name").decode("utf-8", "surrogateescape")
-    facts.tracked, dropped = _sane(facts.top, (p for p in tracked.split("\0") if p))
+    with contextlib.ExitStack() as stack:
+        running = {name: stack.enter_context(repo.start(*args)) for name, args in _COMMANDS.items()}
+        done: dict[str, tuple[int, bytes, bytes] | safegit.GitError] = {}
+        for name, process in running.items():
+            try:
+                done[name] = process.result()
+            except safegit.GitError as exc:
+                done[name] = exc
+    _read_state(done, facts)
+    tracked = done["tracked"]
+    if isinstance(tracked, safegit.GitError):
+        raise tracked
+    code, out, err = tracked
+    if code != 0:
+        raise safegit.GitError(f"git ls-files failed: {safegit.first_line(err) or f'exit status {code}'}")
+    facts.tracked, dropped = _sane(
+        facts.top, (p for p in out.decode("utf-8", "surrogateescape").split("\0") if p)
+    )
     if dropped:
         facts.warnings.append(
             f"{dropped} path(s) in the git index are not read: they leave the work tree, name `.git`, or lie "
@@ -112,19 +123,53 @@ def _fill(repo: safegit.Repository, root: Path, facts: GitFacts) -> None:
     facts.listed = _listed(repo.location, root, facts.tracked, facts.warnings)
 
 
-def _dirty(repo: safegit.Repository, facts: GitFacts) -> bool | None:
-    """Whether the index or the work tree differs from HEAD (plumbing only: no textconv, no external diff)."""
-    code, _, _ = repo.run_status(
-        "diff-index", "--cached", "--quiet", "--no-ext-diff", "--no-textconv", "HEAD"
-    )
-    if code == 1:
+def _read_state(done: dict, facts: GitFacts) -> None:
+    """Branch, commit, history, shallowness and dirtiness from the answers of the `_COMMANDS`."""
+
+    def answer(name: str) -> tuple[int, bytes]:
+        found = done[name]
+        if isinstance(found, safegit.GitError):
+            raise found
+        return found[0], found[1]
+
+    code, out = answer("shallow")
+    facts.shallow = code == 0 and out.strip() == b"true"
+    code, out = answer("ref")
+    ref = out.decode("utf-8", "replace").strip()
+    facts.detached = code != 0
+    if ref:
+        facts.branch = ref.removeprefix("refs/heads/")
+    code, out = answer("commit")
+    facts.has_commits = code == 0 and bool(out.strip())
+    if facts.has_commits:
+        facts.commit = out.decode("ascii", "replace").strip()
+        code, out = answer("history")
+        if code != 0:
+            raise safegit.GitError(f"git rev-list failed: {safegit.first_line(done['history'][2])}")
+        facts.history = int(out.strip() or 0)
+        facts.dirty = _dirty(done, facts)
+    else:
+        facts.warnings.append("the git repository has no commits yet: files are read from the work tree")
+    if facts.shallow:
+        facts.warnings.append("shallow clone: the history length is a lower bound")
+    if facts.detached and facts.commit:
+        facts.warnings.append(f"detached HEAD at {facts.commit[:12]}")
+
+
+def _dirty(done: dict, facts: GitFacts) -> bool | None:
+    """Whether the index or the work tree differs from HEAD."""
+    staged = done["staged"]
+    if isinstance(staged, safegit.GitError):
+        raise staged
+    if staged[0] == 1:
         return True
-    try:
-        code, _, _ = repo.run_status("diff-files", "--quiet", "--no-ext-diff", "--no-textconv")
-    except safegit.GitError as exc:
-        facts.warnings.append(f"git could not compare the work tree with the index ({exc}): dirty is unknown")
+    changed = done["changed"]
+    if isinstance(changed, safegit.GitError):
+        facts.warnings.append(
+            f"git could not compare the work tree with the index ({changed}): dirty is unknown"
+        )
         return None
-    return code == 1
+    return changed[0] == 1
 
 
 _UNSAFE = re.compile(r"(?:^|/)(?:\.\.?|\.[Gg][Ii][Tt])?(?:/|$)")  # an empty, `.`, `..` or `.git` segment

@@ -282,19 +282,33 @@ _READ_FLAGS = (
 )
 
 
-def _read_at_most(path: str, limit: int) -> bytes:
-    """Up to `limit` bytes of the regular file `path` (OSError when it is not one: replaced by a link ...)."""
-    fd = os.open(path, _READ_FLAGS | getattr(os, "O_BINARY", 0))
+def _read_at_most(path: str, limit: int) -> bytes | None:
+    """Up to `limit` bytes of the regular file `path`, or None when it is not one (a symlink, a FIFO ...).
+
+    Never follows a final symlink nor blocks on a FIFO. A file is read in one call when it fits (one byte more
+    than its size is asked for, so that a file that grew is read on).
+    """
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        chunks = []
-        while limit > 0:
-            chunk = os.read(fd, min(limit, 1 << 20))
+        fd = os.open(path, _READ_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW: the file is a symlink
+            return None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        chunks, total = [], 0
+        while total < limit:
+            left = info.st_size - total + 1 if total <= info.st_size else 1 << 20  # it grew: read on
+            asked = min(limit - total, 1 << 20, left)
+            chunk = os.read(fd, asked)
             if not chunk:
                 break
             chunks.append(chunk)
-            limit -= len(chunk)
+            total += len(chunk)
+            if len(chunk) < asked and total >= info.st_size:  # short of what was asked, at its size: the end
+                break
         return b"".join(chunks)
     finally:
         os.close(fd)
@@ -327,12 +341,12 @@ class _Reader:
             return self._revision_bytes(rel, limit)
         path = f"{self.root}/{rel}" if not rel.startswith("../") else str((self.root / rel).resolve())
         try:
-            if not stat.S_ISREG(os.lstat(path).st_mode):
-                self.warnings.append(f"skipped {rel}: not a regular file")
-                return None
             data = _read_at_most(path, limit + 1)
         except OSError as exc:
             self.warnings.append(f"could not read {rel}: {exc.strerror or exc.__class__.__name__}")
+            return None
+        if data is None:
+            self.warnings.append(f"skipped {rel}: not a regular file")
             return None
         if len(data) > limit:
             self.warnings.append(f"skipped {rel}: over the {limit // 1048576} MB limit")

@@ -30,6 +30,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -287,24 +288,55 @@ def environment(location: Location | None, drivers: Sequence[tuple[str, str]] = 
 
 def _execute(args: Sequence[str], env: dict[str, str], cwd: Path, timeout: float, stdin: bytes | None):
     """Run git in its own process group; the whole group is killed on timeout or interruption."""
-    process = subprocess.Popen(
-        ["git", "--no-pager", *args],
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        out, err = process.communicate(stdin, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill(process)
-        raise GitError(f"git {args[0]} took longer than {timeout:.0f} s and was stopped") from None
-    except BaseException:
-        _kill(process)
-        raise
-    return process.returncode, out, err
+    with Running(args, env, cwd, timeout, piped_stdin=stdin is not None) as running:
+        return running.result(stdin)
+
+
+class Running:
+    """A git process started in its own process group, still to be waited for (`result`). As a context
+    manager it kills the whole group if it is left before `result` was read (an error elsewhere), so that
+    processes started side by side never outlive the assessment."""
+
+    def __init__(
+        self, args: Sequence[str], env: dict[str, str], cwd: Path, timeout: float, piped_stdin: bool = False
+    ) -> None:
+        self.args = args
+        self.timeout = timeout
+        self.deadline = time.monotonic() + timeout
+        self.process: subprocess.Popen | None = subprocess.Popen(
+            ["git", "--no-pager", *args],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.PIPE if piped_stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+
+    def result(self, stdin: bytes | None = None) -> tuple[int, bytes, bytes]:
+        """Exit status, standard output and standard error (GitError when the timeout passes)."""
+        process = self.process
+        assert process is not None, "result() is read once"
+        self.process = None
+        try:
+            out, err = process.communicate(stdin, timeout=max(0.0, self.deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _kill(process)
+            raise GitError(
+                f"git {self.args[0]} took longer than {self.timeout:.0f} s and was stopped"
+            ) from None
+        except BaseException:
+            _kill(process)
+            raise
+        return process.returncode, out, err
+
+    def __enter__(self) -> Running:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.process is not None:
+            _kill(self.process)
+            self.process = None
 
 
 def _kill(process: subprocess.Popen) -> None:
@@ -339,7 +371,7 @@ class Repository:
             ["config", "-z", "--name-only", "--list"], self._env, self.location.top, TIMEOUT, None
         )
         if code not in (0, 1):  # 1: no configuration at all
-            raise GitError(f"git could not read the configuration: {_first_line(err)}")
+            raise GitError(f"git could not read the configuration: {first_line(err)}")
         return [name for name in out.decode("utf-8", "replace").split("\0") if name]
 
     def run(
@@ -348,7 +380,7 @@ class Repository:
         """The standard output of `git ARGS`, or GitError (with git's first error line)."""
         code, out, err = self.run_status(*args, cwd=cwd, timeout=timeout, stdin=stdin)
         if code != 0:
-            raise GitError(f"git {args[0]} failed: {_first_line(err) or f'exit status {code}'}")
+            raise GitError(f"git {args[0]} failed: {first_line(err) or f'exit status {code}'}")
         return out
 
     def run_status(
@@ -356,6 +388,11 @@ class Repository:
     ) -> tuple[int, bytes, bytes]:
         """Exit status, standard output and standard error of `git ARGS` (no exception on failure)."""
         return _execute(args, self._env, cwd or self.location.top, timeout, stdin)
+
+    def start(self, *args: str, timeout: float = TIMEOUT) -> Running:
+        """`git ARGS` started and left running, so that independent commands run side by side; read it with
+        `result()` inside a `with` block (see `Running`)."""
+        return Running(args, self._env, self.location.top, timeout)
 
 
 def _driver(name: str) -> tuple[str | None, str]:
@@ -390,12 +427,12 @@ def init(dest: Path) -> Repository:
         ["init", "--quiet", "--template=", str(dest)], environment(None), dest.parent, TIMEOUT, None
     )
     if code != 0:
-        raise GitError(f"git init failed: {_first_line(err)}")
+        raise GitError(f"git init failed: {first_line(err)}")
     dest = dest.resolve()
     return Repository(Location(top=dest, git_dir=dest / ".git", common_dir=dest / ".git"))
 
 
-def _first_line(err: bytes) -> str:
+def first_line(err: bytes) -> str:
     lines = [line.strip() for line in err.decode("utf-8", "replace").splitlines() if line.strip()]
     fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
     return (fatal or lines or [""])[0]

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -315,3 +316,21 @@ def test_every_git_process_gets_the_hardened_environment():
     assert env["GIT_CONFIG_NOSYSTEM"] == "1" and env["GIT_CONFIG_GLOBAL"] == os.devnull
     assert env["GIT_TERMINAL_PROMPT"] == "0" and env["GIT_DIR"] == "/r/.git" and env["GIT_WORK_TREE"] == "/r"
     assert not {"GIT_CONFIG_PARAMETERS", "GIT_EXTERNAL_DIFF", "GIT_SSH_COMMAND"} & set(env)
+
+
+def test_git_processes_started_side_by_side_never_outlive_their_block(tmp_path):
+    """`Repository.start` leaves git running so that independent commands overlap; a process whose result is
+    never read (an error elsewhere) is killed with its group when the block is left, and one that passes its
+    timeout is stopped with a one-line error."""
+    repo = safegit.init(tmp_path / "r")
+    env = safegit.environment(repo.location)
+    hang = ("-c", "alias.hang=!sleep 30", "hang")  # our own repository: a shell alias that waits
+    with safegit.Running(hang, env, repo.location.top, 60) as waiting:
+        process = waiting.process
+        assert process is not None and process.poll() is None
+    assert process.wait(timeout=10) == -9
+    started = time.monotonic()
+    with safegit.Running(hang, env, repo.location.top, 0.5) as slow:
+        with pytest.raises(safegit.GitError, match=r"^git -c took longer than 0 s and was stopped$"):
+            slow.result()
+    assert time.monotonic() - started < 10
