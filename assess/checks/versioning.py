@@ -252,13 +252,13 @@ def _tracked(facts: Facts, path: str) -> bool:
 def no_model_binaries(facts: Facts) -> Finding:
     """Committed `*.pkl *.joblib *.h5 *.pt *.onnx *.safetensors ...` files that are not in git-LFS: the Level
     0 "hand over the pickle" smell."""
+    binaries = sorted(
+        (path, size) for path, size in facts.files.items() if path.lower().endswith(p.MODEL_BINARY_SUFFIXES)
+    )  # filtered before sorting: most of a large repository is not a model
     found = [
         Evidence(path, None, f"{size / 1024:.0f} KB")
-        for path, size in sorted(facts.files.items())
-        if path.lower().endswith(p.MODEL_BINARY_SUFFIXES)
-        and not path.startswith("../")
-        and _tracked(facts, path)
-        and not _lfs(facts, path)
+        for path, size in binaries
+        if not path.startswith("../") and _tracked(facts, path) and not _lfs(facts, path)
     ]
     if found:
         return Finding(
