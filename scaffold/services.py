@@ -4,13 +4,19 @@ A project declares them in `.mlops-level.toml` (`[verify] services = ["prefect"]
 each step that runs a flow starts Prefect's temporary server of its own, which takes seconds every time;
 with one, every step gets its URL as PREFECT_API_URL (and TEST_PREFECT_API_URL, which the project's tests
 may use instead of starting their own). The server's database lives in a scratch folder and goes with it.
+
+Most of a server's start is creating its database schema. With a cached environment (`--env-cache`), the
+first verify keeps an empty, migrated database beside it (`prefect server database upgrade`, into
+TEMPLATE_DB); later servers start from a copy of it: they answer in about 5 s instead of 12 s.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -24,6 +30,8 @@ PROVIDED = {"prefect": ("PREFECT_API_URL", "TEST_PREFECT_API_URL")}  # the varia
 START_TIMEOUT = 300.0  # seconds; it takes ~10 s on an idle 2-core machine, over a minute when busy
 POLL_SECONDS = 0.1
 ATTEMPTS = 3  # a free port can be taken between choosing it and the server binding it: choose again
+TEMPLATE_DB = "prefect-migrated.db"  # in a cached environment's folder: goes when the environment is rebuilt
+DATABASE = "prefect.db"
 
 
 def provided(services: list[str]) -> frozenset[str]:
@@ -47,7 +55,7 @@ def prefect_env(base: dict[str, str], home: Path) -> dict[str, str]:
     env = {key: value for key, value in base.items() if not key.startswith("PREFECT_API_")}
     env.update(TELEMETRY_OFF)
     env["PREFECT_HOME"] = str(home)
-    env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = f"sqlite+aiosqlite:///{home / 'prefect.db'}"
+    env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = f"sqlite+aiosqlite:///{home / DATABASE}"
     return env
 
 
@@ -84,8 +92,11 @@ class PrefectServer:
     `home`. `start()` returns at once (the server comes up while other work runs); `wait()` says when it
     answers; `stop()` ends its process group."""
 
-    def __init__(self, bin_dir: Path, base_env: dict[str, str], home: Path) -> None:
+    def __init__(
+        self, bin_dir: Path, base_env: dict[str, str], home: Path, template: Path | None = None
+    ) -> None:
         self.bin_dir, self.env, self.home = bin_dir, prefect_env(base_env, home), home
+        self.template = template  # an empty migrated database to start from, when there is one
         self.process: subprocess.Popen | None = None
         self.output: Output | None = None
         self.port = 0
@@ -101,6 +112,9 @@ class PrefectServer:
 
     def start(self) -> None:
         self.started = self.started or time.monotonic()
+        database = self.home / DATABASE
+        if self.template is not None and self.template.is_file() and not database.exists():
+            shutil.copyfile(self.template, database)
         self.port = free_port()
         self.process = subprocess.Popen(
             self.command,
@@ -135,3 +149,26 @@ class PrefectServer:
             self.output.text(wait=1.0)
             self.process.stdout.close()
             self.process = None
+
+
+def keep_migrated_database(bin_dir: Path, base_env: dict[str, str], template: Path, timeout: float) -> str:
+    """Create `template`, an empty Prefect database with its schema (the command's output on failure, else
+    ""). Written in a scratch folder and renamed into place: a half-made template is never used."""
+    with tempfile.TemporaryDirectory(prefix="mlops-level-prefect-db-", dir=template.parent) as folder:
+        home = Path(folder)
+        prefect = bin_dir / ("prefect.exe" if os.name == "nt" else "prefect")
+        try:
+            done = subprocess.run(
+                [str(prefect), "server", "database", "upgrade", "--yes"],
+                cwd=home,
+                env=prefect_env(base_env, home),
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=timeout,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"cannot run {prefect}: {exc}"
+        if done.returncode != 0 or not (home / DATABASE).is_file():
+            return (done.stdout + done.stderr).decode("utf-8", "replace")[-2000:] or f"exit {done.returncode}"
+        os.replace(home / DATABASE, template)
+    return ""

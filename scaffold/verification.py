@@ -22,7 +22,7 @@ from .environment import READY_MARKER, Environment, env_key, find_uv
 from .generate import ANSWERS_FILE, read_answers
 from .processes import Output, end_group
 from .provenance import Origin, origin
-from .services import PrefectServer
+from .services import TEMPLATE_DB, PrefectServer, keep_migrated_database
 
 TAIL_LINES = 40
 PASSED, FAILED, SKIPPED, REUSED = "passed", "failed", "skipped", "reused"
@@ -232,15 +232,37 @@ PREFECT_SHOWN = "prefect server start --host 127.0.0.1 --port <a free port> --no
 
 
 def _prefect_server(
-    declared: declaration_mod.Declaration, environment: Environment, env: dict[str, str], stack: ExitStack
+    declared: declaration_mod.Declaration,
+    environment: Environment,
+    env: dict[str, str],
+    stack: ExitStack,
+    cached: bool,
 ) -> PrefectServer | None:
     """The shared Prefect server, if the project declares it (not started yet); stopped when verify ends."""
     if "prefect" not in declared.services:
         return None
     home = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mlops-level-prefect-")))
-    server = PrefectServer(environment.bin_dir, env, home)
+    server = PrefectServer(environment.bin_dir, env, home, _template(environment, cached))
     stack.callback(server.stop)
     return server
+
+
+def _template(environment: Environment, cached: bool) -> Path | None:
+    """Where a cached environment keeps its migrated Prefect database (a fresh environment keeps none)."""
+    return environment.path / TEMPLATE_DB if cached else None
+
+
+TEMPLATE_STEP = "keep a migrated Prefect database with the cached environment (later servers start faster)"
+
+
+def _keep_template(server: PrefectServer, env: dict[str, str]) -> StepResult | None:
+    """After a verify whose server had to create its schema: the template the next ones start from."""
+    if server.template is None or server.template.is_file():
+        return None
+    started = time.monotonic()
+    problem = keep_migrated_database(server.bin_dir, env, server.template, 600)
+    # not a failure of the project: without a template the next server creates its schema, as this one did
+    return StepResult(TEMPLATE_STEP, PASSED, time.monotonic() - started, problem or str(server.template))
 
 
 def _start_early(server: PrefectServer | None) -> None:
@@ -320,7 +342,7 @@ def _verify(
             # Held until the last step: the install points the cached environment at this project
             # (`-e .`), so another verify sharing it waits instead of re-pointing it under our steps.
             stack.enter_context(_locked(environment.path.with_suffix(".lock")))
-        server = _prefect_server(declared, environment, env, stack)
+        server = _prefect_server(declared, environment, env, stack, cached=env_cache is not None)
         if environment.ready:
             record(StepResult("create environment", REUSED, 0.0, str(environment.path)))
             ok = True
@@ -342,5 +364,9 @@ def _verify(
                 record(StepResult(step.name, SKIPPED, 0.0, step.skip))
                 continue
             ok = attempt_step(step, env)
+        if ok and server is not None:
+            kept = _keep_template(server, env)
+            if kept is not None:
+                record(kept)
     report.seconds = time.monotonic() - started  # after the server and the lock are released
     return report

@@ -13,7 +13,7 @@ from mlops_level.errors import UserError
 from mlops_level.scaffold import declaration, services
 from mlops_level.scaffold.environment import READY_MARKER, env_key, find_uv
 from mlops_level.scaffold.replay import SERVICE_SHOWN, expand
-from mlops_level.scaffold.verification import PREFECT_STEP, SKIPPED, plan, verify
+from mlops_level.scaffold.verification import PREFECT_STEP, SKIPPED, TEMPLATE_STEP, plan, verify
 
 PREFECT = services.provided(["prefect"])
 
@@ -93,7 +93,12 @@ def test_the_server_command_serves_only_the_api_on_loopback(tmp_path):
 # --- the shared server in a verify run: a stand-in `prefect` that serves /api/health on the given port ---
 
 FAKE_PREFECT = """
-import http.server, sys
+import http.server, os, pathlib, sys
+database = pathlib.Path(os.environ["PREFECT_HOME"], "prefect.db")
+if sys.argv[1:4] == ["server", "database", "upgrade"]:
+    database.write_text("migrated schema")
+    sys.exit(0)
+print("database:", database.read_text() if database.exists() else "none yet", flush=True)
 port = int(sys.argv[sys.argv.index("--port") + 1])
 class Health(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
@@ -128,14 +133,18 @@ def served_project(tmp_path: Path, env: str = "") -> Path:
     return folder
 
 
+def shown(report) -> str:
+    return next(step.output for step in report.steps if step.name == "show")
+
+
 def test_every_step_gets_the_one_server_which_ends_with_verify(tmp_path):
     folder = served_project(tmp_path)
     ready_environment(tmp_path / "cache", folder, FAKE_PREFECT)
     report = verify(folder, env_cache=tmp_path / "cache", confirm=lambda plan: True)
     assert report.passed, report.summary()
     names = [step.name for step in report.steps]
-    assert names == ["create environment", PREFECT_STEP, "show"]
-    seen = json.loads(report.steps[-1].output)
+    assert names == ["create environment", PREFECT_STEP, "show", TEMPLATE_STEP]
+    seen = json.loads(shown(report))
     url = seen["PREFECT_API_URL"]
     assert (
         url.startswith("http://127.0.0.1:") and url.endswith("/api") and seen["TEST_PREFECT_API_URL"] == url
@@ -144,11 +153,25 @@ def test_every_step_gets_the_one_server_which_ends_with_verify(tmp_path):
     assert not services.healthy(url)  # stopped with verify
 
 
+def test_later_servers_of_a_cached_environment_start_from_its_migrated_database(tmp_path):
+    folder = served_project(tmp_path)
+    ready_environment(tmp_path / "cache", folder, FAKE_PREFECT)
+    first = verify(folder, env_cache=tmp_path / "cache", confirm=lambda plan: True)
+    assert "database: none yet" in first.steps[1].output  # the first server creates its schema itself
+    template = Path(first.steps[-1].output.strip())
+    assert first.steps[-1].name == TEMPLATE_STEP and template.read_text() == "migrated schema"
+    assert template.parent == first.environment  # it goes when the environment is rebuilt
+    second = verify(folder, env_cache=tmp_path / "cache", confirm=lambda plan: True)
+    assert [step.name for step in second.steps] == ["create environment", PREFECT_STEP, "show"]
+    assert "database: migrated schema" in second.steps[1].output  # a copy: the template stays empty
+    assert template.read_text() == "migrated schema"
+
+
 def test_a_declared_url_wins_over_the_shared_server(tmp_path):
     folder = served_project(tmp_path, env="PREFECT_API_URL = 'http://127.0.0.1:9/api'")
     ready_environment(tmp_path / "cache", folder, FAKE_PREFECT)
     report = verify(folder, env_cache=tmp_path / "cache", confirm=lambda plan: True)
-    seen = json.loads(report.steps[-1].output)
+    seen = json.loads(shown(report))
     assert (
         seen["PREFECT_API_URL"] == "http://127.0.0.1:9/api"
         and seen["TEST_PREFECT_API_URL"] != seen["PREFECT_API_URL"]
