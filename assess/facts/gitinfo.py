@@ -106,10 +106,7 @@ def _fill(repo: safegit.Repository, root: Path, facts: GitFacts) -> None:
             except safegit.GitError as exc:
                 done[name] = exc
     _read_state(done, facts)
-    tracked = done["tracked"]
-    if isinstance(tracked, safegit.GitError):
-        raise tracked
-    code, out, err = tracked
+    code, out, err = _answer(done, "tracked")
     if code != 0:
         raise safegit.GitError(f"git ls-files failed: {safegit.first_line(err) or f'exit status {code}'}")
     facts.tracked, dropped = _sane(
@@ -123,29 +120,30 @@ def _fill(repo: safegit.Repository, root: Path, facts: GitFacts) -> None:
     facts.listed = _listed(repo.location, root, facts.tracked, facts.warnings)
 
 
+def _answer(done: dict, name: str) -> tuple[int, bytes, bytes]:
+    """The (exit status, output, errors) of one of the `_COMMANDS`; its GitError (a timeout) is raised."""
+    found = done[name]
+    if isinstance(found, safegit.GitError):
+        raise found
+    return found
+
+
 def _read_state(done: dict, facts: GitFacts) -> None:
     """Branch, commit, history, shallowness and dirtiness from the answers of the `_COMMANDS`."""
-
-    def answer(name: str) -> tuple[int, bytes]:
-        found = done[name]
-        if isinstance(found, safegit.GitError):
-            raise found
-        return found[0], found[1]
-
-    code, out = answer("shallow")
+    code, out, _ = _answer(done, "shallow")
     facts.shallow = code == 0 and out.strip() == b"true"
-    code, out = answer("ref")
+    code, out, _ = _answer(done, "ref")
     ref = out.decode("utf-8", "replace").strip()
     facts.detached = code != 0
     if ref:
         facts.branch = ref.removeprefix("refs/heads/")
-    code, out = answer("commit")
+    code, out, _ = _answer(done, "commit")
     facts.has_commits = code == 0 and bool(out.strip())
     if facts.has_commits:
         facts.commit = out.decode("ascii", "replace").strip()
-        code, out = answer("history")
+        code, out, err = _answer(done, "history")
         if code != 0:
-            raise safegit.GitError(f"git rev-list failed: {safegit.first_line(done['history'][2])}")
+            raise safegit.GitError(f"git rev-list failed: {safegit.first_line(err)}")
         facts.history = int(out.strip() or 0)
         facts.dirty = _dirty(done, facts)
     else:
@@ -158,10 +156,7 @@ def _read_state(done: dict, facts: GitFacts) -> None:
 
 def _dirty(done: dict, facts: GitFacts) -> bool | None:
     """Whether the index or the work tree differs from HEAD."""
-    staged = done["staged"]
-    if isinstance(staged, safegit.GitError):
-        raise staged
-    if staged[0] == 1:
+    if _answer(done, "staged")[0] == 1:
         return True
     changed = done["changed"]
     if isinstance(changed, safegit.GitError):

@@ -113,16 +113,8 @@ def load_serving(settings: config.Settings) -> Serving:
         return Serving(settings, None, None, validation.RequestSchema.build(), request,
                        f"no {registry.CHAMPION} for model {settings.model_name!r} in {settings.tracking_uri}: "
                        "run the pipeline first")
-    return Serving(settings, _scorer(champion.model), str(champion.version),
+    return Serving(settings, champion.model.get_raw_model(), str(champion.version),
                    validation.RequestSchema.build(_input_ranges(champion)), request)
-
-
-def _scorer(model: Any) -> Any:
-    """The pyfunc's raw model (raw_model.RawModel), or the pyfunc itself for a version whose model has none."""
-    try:
-        return model.get_raw_model()
-    except NotImplementedError:
-        return model
 
 
 def _input_ranges(champion: registry.Champion) -> dict[str, list[float]] | None:
