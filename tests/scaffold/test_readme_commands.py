@@ -108,10 +108,21 @@ def _jupyter_as_a_desktop_user(tmp_path: Path) -> dict[str, str]:
     return {"JUPYTER_CONFIG_DIR": str(config), "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter-runtime")}
 
 
-# Levels 1 and 2 share the README's fixed ports (Prefect 4200, the service 8000) and run one after the other;
-# Level 0 uses only JupyterLab's 8888, so it runs beside them on another worker.
+# Levels 1 and 2 use the README's fixed ports (Prefect 4200, the service 8000), so they share one xdist
+# group and run one after the other: side by side, one level's `make schedule` would reach the other's
+# `make ui`. Level 0 uses only JupyterLab's 8888 and runs beside them on another worker.
+FIXED_PORTS = pytest.mark.xdist_group("readme-fixed-ports")
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("level", [pytest.param(0, marks=pytest.mark.xdist_group("readme-level-0")), 1, 2])
+@pytest.mark.parametrize(
+    "level",
+    [
+        pytest.param(0, marks=pytest.mark.xdist_group("readme-level-0")),
+        pytest.param(1, marks=FIXED_PORTS),
+        pytest.param(2, marks=FIXED_PORTS),
+    ],
+)
 def test_every_readme_command_runs_as_typed_in_a_fresh_clone(level, tmp_path):
     env = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "PYTHONPATH"}}
     env.update(
