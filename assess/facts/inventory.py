@@ -260,14 +260,15 @@ def untracked(
             if spec is not None:
                 specs.append((f"{here}/" if here else "", spec))
     base = f"{sub}/" if sub else ""
-    root = top / sub if sub else top
+    root = f"{top}/{sub}" if sub else str(top)
     found: list[str] = []
     stack = [""]
     while stack:
         rel_dir = stack.pop()
-        folder = root / rel_dir if rel_dir else root
+        folder = f"{root}/{rel_dir}" if rel_dir else root
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=_name)  # sorted: warnings come in the same order every run
         except OSError as exc:
             warnings.append(f"could not list {rel_dir or '.'}: {exc.strerror or exc}")
             continue
@@ -280,26 +281,33 @@ def untracked(
             continue
         if ".gitignore" in names:
             label = f"{base}{rel_dir}/.gitignore".replace("//", "/").lstrip("/")
-            spec = read_ignore_file(folder / ".gitignore", label, warnings)
+            spec = read_ignore_file(Path(folder, ".gitignore"), label, warnings)
             if spec is not None:
                 specs.append((f"{base}{rel_dir}/" if rel_dir else base, spec))
+        prefix = f"{rel_dir}/" if rel_dir else ""
         for entry in entries:
-            if entry.name == ".git":
-                continue
-            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            name = entry.name
+            rel = prefix + name
             try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-                is_file = is_dir or entry.is_file(follow_symlinks=False) or entry.is_symlink()
+                if entry.is_dir(follow_symlinks=False):
+                    if name in SKIP_DIRS or name.endswith(".egg-info") or rel in SKIP_PATHS:
+                        continue  # .git is one of the SKIP_DIRS
+                    if not ignored(specs, f"{base}{rel}/"):
+                        stack.append(rel)
+                    continue
+                if rel in tracked or name == ".git":
+                    continue
+                if not (entry.is_file(follow_symlinks=False) or entry.is_symlink()):
+                    continue  # a FIFO, a socket ...
             except OSError:
                 continue
-            if is_dir:
-                if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info") or rel in SKIP_PATHS:
-                    continue
-                if not ignored(specs, f"{base}{rel}/"):
-                    stack.append(rel)
-            elif is_file and rel not in tracked and not ignored(specs, base + rel):
+            if not ignored(specs, base + rel):
                 found.append(rel)
     return found
+
+
+def _name(entry: os.DirEntry) -> str:
+    return entry.name
 
 
 def read_ignore_file(path: Path, label: str, warnings: list[str]) -> IgnoreSpec | None:

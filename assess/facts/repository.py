@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_level.assess.detect import patterns
-from mlops_level.assess.facts import cache, ciconfig, config, inventory, revtree
+from mlops_level.assess.facts import cache, ciconfig, config, inventory, pathindex, revtree
 from mlops_level.assess.facts.gitinfo import GitFacts, read_git
 from mlops_level.assess.facts.pysource import PyFacts, notebook_cells, parse_notebook, parse_python
 
@@ -144,15 +144,15 @@ class Facts:
         key = ("paths",) + regexes
         if key not in self.cache:
             if "named" not in self.cache:
-                self.cache["named"] = [p for p in self.files if not p.lower().endswith(_BULK_SUFFIXES)]
-            named = self.cache["named"]
+                named = [p for p in self.files if not p.lower().endswith(_BULK_SUFFIXES)]
+                self.cache["named"] = pathindex.PathIndex(named)
+            index = self.cache["named"]
             last = _LAST_MATCHES.get(key)
-            if last is not None and last[0] == named:  # the same paths as the last assessment (`--base`)
+            if last is not None and last[0] == index.paths:  # the paths of the last assessment (`--base`)
                 self.cache[key] = last[1]
             else:
-                combined = re.compile("|".join(f"(?:{r})" for r in regexes))
-                self.cache[key] = [p for p in named if combined.search(p)]
-                _LAST_MATCHES[key] = (named, self.cache[key])
+                self.cache[key] = index.matching(regexes)
+                _LAST_MATCHES[key] = (index.paths, self.cache[key])
         return list(self.cache[key])
 
     def by_role(self, *roles: str) -> list[Source]:
@@ -525,7 +525,7 @@ def _read_python(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
     if name == "noxfile.py":  # its sessions can run `gcloud builds submit --config x.yaml`
         reader.mentioned.update(x.rsplit("/", 1)[-1] for x in _YAML_NAME.findall(text))
     seen = reader.seen
-    blob = reader.blob_of(data) if seen is not None or reader.cache is not None else ""
+    blob = reader.blob_of(data) if seen is not None else ""  # with only the cache: once it is needed
     needed = role == "test" or name in READ_BY_NAME
     known = seen.python.get(blob) if seen is not None and reader.revision is not None else None
     if known is not None and not (needed or known[0]):
@@ -541,6 +541,8 @@ def _read_python(facts: Facts, reader: _Reader, rel: str, size: int) -> None:
         if seen is not None and reader.revision is None:
             seen.python[blob] = (False, False, None, "")
         return
+    if not blob and reader.cache is not None:
+        blob = reader.blob_of(data)
     parsed, error = _python_facts(reader, source_input, text, words, blob)
     if seen is not None and reader.revision is None:
         seen.python[blob] = (matters, True, parsed, error)

@@ -15,10 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlops_level.assess import run
 from mlops_level.assess.facts import safegit
-from mlops_level.assess.facts.gitinfo import read_git
+from mlops_level.assess.facts.gitinfo import _sane, read_git
 from mlops_level.assess.facts.repository import collect
 
 TRAIN = (
@@ -334,3 +336,12 @@ def test_git_processes_started_side_by_side_never_outlive_their_block(tmp_path):
         with pytest.raises(safegit.GitError, match=r"^git -c took longer than 0 s and was stopped$"):
             slow.result()
     assert time.monotonic() - started < 10
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "/", ".", "..", "git", "GIT", "x.y", "é"]), max_size=7).map("".join))
+def test_the_quick_unsafe_path_test_lets_every_unsafe_path_through_to_the_regex(path):
+    from mlops_level.assess.facts.gitinfo import _UNSAFE, _maybe_unsafe
+
+    assert _maybe_unsafe(path) or not _UNSAFE.search(path)
+    assert (path in _sane(None, [path])[0]) == (not _UNSAFE.search(path))
