@@ -5,7 +5,8 @@ data files) and times, each as a fresh process (interpreter start-up included):
   * the reference: ONE `git grep` holding every rubric pattern (the bytes read once); the 34 separate
     searches a grep-based checker would run are shown on a second line only;
   * `assess` cold (empty cache) and warm (every blob's facts cached), on 20,000 files;
-  * `assess --base HEAD` against one `assess` (the base revision's blobs are the same);
+  * `assess --base HEAD` against one `assess` (a clean checkout: the base is what was just assessed), and
+    `--base HEAD~1`, a pull request's base (its last commit changed 10 modules), on a second line;
   * peak memory (ru_maxrss of the assess process) on 20,000 files;
   * a 500-file project, and the growth series 5,000 / 20,000 / 80,000 files (time per file, cold and warm);
 and prints the machine's load with the targets (issue 13):
@@ -14,7 +15,10 @@ and prints the machine's load with the targets (issue 13):
 
     python benchmarks/assess_bench.py [--quick] [--keep DIR] [--repeat N] [--tool CMD]
 
---quick skips the 80,000-file point; --tool runs another build (e.g. --tool "python old/run.py").
+The tool is this checkout installed as the README installs it (`pip install .` into a fresh venv, made in the
+run: about 15 s, from the package index or pip's cache). --tool runs another build instead (e.g. --tool
+"python -m mlops_level" for this interpreter's install, or "python old/run.py"). --quick skips the 80,000-file
+point.
 The children run with bytecode caching on (PYTHONDONTWRITEBYTECODE is dropped), as an installed package has.
 Figures are written to benchmarks/out/assess_bench.json.
 """
@@ -36,6 +40,7 @@ from pathlib import Path
 from _figures import machine_figures, write_figures
 
 OUT = Path(__file__).resolve().parent / "out" / "assess_bench.json"
+REPO = Path(__file__).resolve().parents[1]
 
 # One extended regular expression per check: what a grep-based checker would look for.
 KEY_PATTERNS = {
@@ -258,6 +263,32 @@ def commit(root: Path) -> None:
         subprocess.run(["git", *args], cwd=root, env=env, check=True)
 
 
+def change(root: Path, count: int = 10) -> None:
+    """Commit an edit of `count` Python modules on top: HEAD~1 is then a pull request's base."""
+    modules = sorted(root.rglob("mod_*.py"))[:count]
+    for module in modules:
+        module.write_text(module.read_text(encoding="utf-8") + "\nCHANGED = True\n", encoding="utf-8")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com"}
+    env.update(GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.com", GIT_CONFIG_NOSYSTEM="1")
+    env["GIT_CONFIG_GLOBAL"] = os.devnull
+    subprocess.run(["git", "commit", "-q", "-am", f"change {count} modules"], cwd=root, env=env, check=True)
+
+
+def installed_tool(workdir: Path) -> list[str]:
+    """mlops-level as the README installs it (`pip install .`, not editable) into a fresh virtual
+    environment: the children then start like a user's, without this interpreter's .pth files (an editable
+    install's finder, a sandbox's certificate hook) that a development checkout loads on every start."""
+    venv = workdir / "venv"
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(REPO)], check=True
+    )
+    print(f"installed mlops-level from {REPO} into {venv} in {time.perf_counter() - start:.0f} s", flush=True)
+    return [str(python), "-m", "mlops_level"]
+
+
 def run_child(args: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, float, int]:
     """(wall s, cpu s, peak resident MB) of one child process, from its own rusage (os.wait4)."""
     start = time.perf_counter()
@@ -304,11 +335,15 @@ def main() -> int:
     parser.add_argument(
         "--quick", action="store_true", help="skip the 80,000-file point of the growth series"
     )
-    parser.add_argument("--tool", help="the command to benchmark (default: this interpreter -m mlops_level)")
+    parser.add_argument(
+        "--tool",
+        help="the command to benchmark (default: this checkout, installed into a fresh venv; "
+        "'python -m mlops_level' times this interpreter's install, e.g. an editable one)",
+    )
     args = parser.parse_args()
     load_before = os.getloadavg()
-    tool = shlex.split(args.tool) if args.tool else [sys.executable, "-m", "mlops_level"]
     workdir = Path(tempfile.mkdtemp(prefix="mlops-level-bench-")) if args.keep is None else args.keep
+    tool = shlex.split(args.tool) if args.tool else installed_tool(workdir)
     cache = workdir / "xdg-cache"
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     env.pop("MLOPS_LEVEL_NO_CACHE", None)
@@ -330,6 +365,8 @@ def main() -> int:
             root = workdir / f"repo{size}"
             count = synthesise(root, size)
             commit(root)
+            if size == 20_000:
+                change(root)
             repos[size] = (root, count)
             print(f"generated {count} files in {time.perf_counter() - start:.1f} s", flush=True)
         small = workdir / "small"
@@ -350,6 +387,7 @@ def main() -> int:
             no_cache = cold
         base_warm = measure(assess(large, "--base", "HEAD"), env, args.repeat)
         base_cold = measure(assess(large, "--base", "HEAD"), env, args.repeat, before=empty_cache)
+        base_pr = measure(assess(large, "--base", "HEAD~1"), env, args.repeat)
         small_cold = measure(assess(small), env, args.repeat, before=empty_cache)
         small_warm = measure(assess(small), env, args.repeat)
         help_run = measure([*tool, "--help"], env, args.repeat)
@@ -371,6 +409,7 @@ def main() -> int:
             (f"assess, {files} files, --no-cache", no_cache),
             (f"assess --base HEAD, {files} files, warm", base_warm),
             (f"assess --base HEAD, {files} files, cold", base_cold),
+            (f"assess --base HEAD~1 (10 files changed), {files} files", base_pr),
             (f"assess, {small_files} files, cold", small_cold),
             (f"assess, {small_files} files, warm", small_warm),
             ("mlops-level --help", help_run),
@@ -406,6 +445,9 @@ def main() -> int:
         print(
             f"  {'cold / per-check git grep':<34}{cold['wall_s'] / grep_each['wall_s']:6.2f}x  (second line)"
         )
+        wall, cpu = ratio(base_pr, warm)
+        label = "--base HEAD~1 / one assess (warm)"
+        print(f"  {label:<34}{wall:6.2f}x wall {cpu:6.2f}x cpu  (a pull request's base)")
         for label, value, target in (
             (f"{small_files} files cold, CLI process", small_cold["wall_s"], 0.3),
             (f"{small_files} files warm, CLI process", small_warm["wall_s"], 0.3),
@@ -431,6 +473,7 @@ def main() -> int:
             "no_cache": no_cache,
             "base_warm": base_warm,
             "base_cold": base_cold,
+            "base_pull_request": base_pr,
             "small_files": small_files,
             "small_cold": small_cold,
             "small_warm": small_warm,
@@ -454,6 +497,7 @@ def main() -> int:
                 "warm",
                 "base_warm",
                 "base_cold",
+                "base_pull_request",
                 "grep_one",
             ),
         )

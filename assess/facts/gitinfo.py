@@ -186,7 +186,10 @@ def _sane(top: Path | None, paths) -> tuple[set[str], int]:
             dropped += 1
             continue
         folder = path.rpartition("/")[0]
-        if top is not None and folder and not _real_folders(top, folder, folders):
+        real = folders.get(folder)
+        if real is None:
+            real = top is None or not folder or _real_folders(top, folder, folders)
+        if not real:
             dropped += 1
             continue
         kept.add(path)
@@ -222,7 +225,7 @@ def _listed(location: safegit.Location, root: Path, tracked: set[str], warnings:
 
     sub = root.relative_to(location.top).as_posix() if root != location.top else ""
     prefix = f"{sub}/" if sub else ""
-    under = {p[len(prefix) :] for p in tracked if p.startswith(prefix)}
+    under = {p[len(prefix) :] for p in tracked if p.startswith(prefix)} if prefix else tracked
     untracked = inventory.untracked(
         location.top, sub, under, location.common_dir / "info" / "exclude", warnings
     )

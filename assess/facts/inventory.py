@@ -174,6 +174,7 @@ def from_listing(
     markers = [rel.rpartition("/") for rel in listed if rel.rpartition("/")[2] in TEMPLATE_MARKERS]
     leave_out.note_templates([folder for folder, _, _ in markers])
     skipped_folders: dict[str, bool] = {}  # folder -> skipped_dir, decided once per folder
+    disk = f"{files.root}/" if isinstance(files, DiskFiles) else None
     for rel in listed:
         folder, _, name = rel.rpartition("/")
         skip = skipped_folders.get(folder)
@@ -184,6 +185,14 @@ def from_listing(
         if name == "pyvenv.cfg" and folder:
             venvs.append(folder + "/")
             continue
+        if disk is not None:  # the common case inline: one lstat, a regular file
+            try:
+                info = os.lstat(disk + rel)
+            except OSError:
+                continue  # listed by git but deleted from the work tree
+            if stat.S_ISREG(info.st_mode):
+                inventory.files[rel] = info.st_size
+                continue
         _add(files, rel, inventory)
     if venvs:
         prefixes = tuple(venvs)

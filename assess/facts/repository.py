@@ -206,6 +206,7 @@ def _trigger_index() -> dict[str, tuple[frozenset[str], ...]]:
     return {word: (frozenset(),) if frozenset() in sets else tuple(sets) for word, sets in needs.items()}
 
 
+@functools.cache
 def _triggers() -> frozenset[str]:
     """Every trigger word (a file holding none of them cannot produce evidence)."""
     return frozenset(_trigger_index())
@@ -221,7 +222,7 @@ def could_matter(text: str) -> bool:
 
 def _matters(words: set[str]) -> bool:
     index = _trigger_index()
-    for word in words.intersection(index):
+    for word in words & _triggers():  # two sets: the smaller one is walked
         for others in index[word]:
             if others <= words:
                 return True
@@ -262,6 +263,8 @@ class _Seen:
     python: dict[str, tuple] = field(default_factory=dict)  # blob -> (matters, parsed, facts, error)
     notebooks: dict[str, tuple] = field(default_factory=dict)  # blob -> (cells or error, (facts, dropped))
     yaml: dict[str, list | str] = field(default_factory=dict)  # blob -> documents, or why they were refused
+    root: Path | None = None  # the folder that collect read, and its git facts
+    git: GitFacts | None = None
 
 
 _memory: list[_Seen] = []  # while `remembered()` is active: what the last work-tree `collect` read
@@ -275,6 +278,24 @@ def remembered() -> Iterator[None]:
         yield
     finally:
         _memory.pop()
+
+
+def read_exactly(root: Path, commit: str) -> bool:
+    """Whether the last work-tree `collect` inside `remembered()` read exactly the files of `commit`: it read
+    the top of a work tree whose HEAD is `commit`, with nothing staged or modified and no untracked file
+    listed. Then an assessment of `commit` would find the same facts (`--base HEAD` on a clean checkout)."""
+    seen = _memory[-1] if _memory else None
+    git = seen.git if seen is not None else None
+    return (
+        git is not None
+        and git.top is not None
+        and seen.root == git.top.resolve() == Path(root).resolve()
+        and git.commit == commit
+        and git.dirty is False
+        and git.tracked is not None
+        and git.listed is not None
+        and len(git.listed) == len(git.tracked)  # the listing is the tracked files and no untracked one
+    )
 
 
 _READ_FLAGS = (
@@ -438,6 +459,8 @@ def collect(
         listing = inventory.walk(root, leave_out)
     warnings += listing.warnings
     facts = Facts(root=root, git=git, files=listing.files, settings=settings, warnings=warnings)
+    if reader.seen is not None and revision is None:
+        reader.seen.root, reader.seen.git = root, git
     for rel, (text, doc) in settings_files.items():
         if rel in facts.files:  # already read: kept as facts, never read twice
             facts.texts[rel] = text

@@ -121,5 +121,10 @@ def compare_with_base(path: str | Path, ref: str, head: Report) -> Delta:
 
     if is_url(str(path)):
         raise UserError("--base needs a local checkout, not a URL: clone it, then assess the folder")
+    from mlops_level.assess.facts.repository import read_exactly
+
+    commit = _resolve(_open(Path(path).resolve()), ref)
+    if read_exactly(Path(path), commit):  # the base is what was just assessed: its report is the head's
+        return compare(head, head, base_ref=ref, base_commit=commit)
     base, commit = assess_revision(Path(path), ref)
     return compare(base, head, base_ref=ref, base_commit=commit)

@@ -100,3 +100,50 @@ def test_shallow_clone_with_the_base_commit_works(repo, tmp_path):
 def test_not_a_git_repository(tmp_path):
     with pytest.raises(UserError, match="not inside one"):
         read_revision(tmp_path, "HEAD")
+
+
+def _clean_project(tmp_path: Path) -> Path:
+    root = tmp_path / "clean"
+    commit(root, {"train.py": "import mlflow\nmlflow.start_run()\n", "ml/x.py": "x = 1\n"}, "one")
+    return root
+
+
+def _delta_without_reading_the_base(root: Path, monkeypatch, path: Path | None = None):
+    from mlops_level.assess import run
+    from mlops_level.assess.facts.repository import remembered
+    from mlops_level.assess.review import gitrev
+
+    def refused(*_):
+        raise AssertionError("the base was read")
+
+    monkeypatch.setattr(gitrev, "assess_revision", refused)
+    with remembered():
+        head = run(path or root)
+        return gitrev.compare_with_base(path or root, "HEAD", head)
+
+
+def test_base_head_of_a_clean_checkout_is_the_head_itself(tmp_path, monkeypatch):
+    root = _clean_project(tmp_path)
+    delta = _delta_without_reading_the_base(root, monkeypatch)
+    assert delta.base_commit == git(root, "rev-parse", "HEAD") and not delta.changed and not delta.regression
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda root: (root / "train.py").write_text("print('edited')\n"),  # modified
+        lambda root: (root / "new.py").write_text("import mlflow\n"),  # untracked
+        lambda root: git(root, "rm", "-q", "--cached", "ml/x.py"),  # staged
+    ],
+)
+def test_any_difference_from_head_reads_the_base(tmp_path, monkeypatch, change):
+    root = _clean_project(tmp_path)
+    change(root)
+    with pytest.raises(AssertionError, match="the base was read"):
+        _delta_without_reading_the_base(root, monkeypatch)
+
+
+def test_a_sub_folder_always_reads_the_base(tmp_path, monkeypatch):
+    root = _clean_project(tmp_path)
+    with pytest.raises(AssertionError, match="the base was read"):
+        _delta_without_reading_the_base(root, monkeypatch, root / "ml")
