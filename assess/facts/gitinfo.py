@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,14 +166,6 @@ def _dirty(done: dict, facts: GitFacts) -> bool | None:
     return changed[0] == 1
 
 
-_UNSAFE = re.compile(r"(?:^|/)(?:\.\.?|\.[Gg][Ii][Tt])?(?:/|$)")  # an empty, `.`, `..` or `.git` segment
-
-
-def _maybe_unsafe(path: str) -> bool:
-    """A cheap test that every path `_UNSAFE` matches passes: a segment that is empty or starts with a dot."""
-    return path[:1] in ("", ".", "/") or path[-1:] == "/" or "/." in path or "//" in path
-
-
 def _sane(top: Path | None, paths) -> tuple[set[str], int]:
     """The index paths that are safe to read below `top`: relative, no `.`/`..`/`.git` segment, and no
     leading folder that is a symlink (or not a folder) in the work tree. Also how many are not."""
@@ -182,7 +173,7 @@ def _sane(top: Path | None, paths) -> tuple[set[str], int]:
     dropped = 0
     folders: dict[str, bool] = {}  # folder -> it and every folder above it are real folders
     for path in paths:
-        if _maybe_unsafe(path) and _UNSAFE.search(path):
+        if not safegit.safe_path(path):
             dropped += 1
             continue
         folder = path.rpartition("/")[0]

@@ -174,7 +174,7 @@ def from_listing(
     markers = [rel.rpartition("/") for rel in listed if rel.rpartition("/")[2] in TEMPLATE_MARKERS]
     leave_out.note_templates([folder for folder, _, _ in markers])
     skipped_folders: dict[str, bool] = {}  # folder -> skipped_dir, decided once per folder
-    disk = f"{files.root}/" if isinstance(files, DiskFiles) else None
+    regular_size = files.regular_size
     for rel in listed:
         folder, _, name = rel.rpartition("/")
         skip = skipped_folders.get(folder)
@@ -185,15 +185,11 @@ def from_listing(
         if name == "pyvenv.cfg" and folder:
             venvs.append(folder + "/")
             continue
-        if disk is not None:  # the common case inline: one lstat, a regular file
-            try:
-                info = os.lstat(disk + rel)
-            except OSError:
-                continue  # listed by git but deleted from the work tree
-            if stat.S_ISREG(info.st_mode):
-                inventory.files[rel] = info.st_size
-                continue
-        _add(files, rel, inventory)
+        size = regular_size(rel)  # the common case: a regular file, one lookup
+        if size is not None:
+            inventory.files[rel] = size
+        else:
+            _add(files, rel, inventory)
     if venvs:
         prefixes = tuple(venvs)
         inventory.files = {p: s for p, s in inventory.files.items() if not p.startswith(prefixes)}
@@ -357,6 +353,9 @@ class Files(Protocol):
 
     def kind(self, rel: str) -> tuple[str, int] | None: ...
 
+    def regular_size(self, rel: str) -> int | None:
+        """The size of `rel` when it is a regular file, else None (`kind` then says what it is)."""
+
     def link_problem(self, rel: str) -> str | None: ...
 
 
@@ -365,6 +364,14 @@ class DiskFiles:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._prefix = f"{root}/"
+
+    def regular_size(self, rel: str) -> int | None:
+        try:
+            info = os.lstat(self._prefix + rel)
+        except OSError:
+            return None
+        return info.st_size if stat.S_ISREG(info.st_mode) else None
 
     def kind(self, rel: str) -> tuple[str, int] | None:
         try:

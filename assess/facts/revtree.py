@@ -65,14 +65,13 @@ class RevisionTree:
         except safegit.GitError as exc:
             raise ReadError(f"cannot read revision {commit[:12]}: {exc}") from None
         text = listing.decode("utf-8", "surrogateescape")
-        check = _UNSAFE_ANYWHERE.search(text) is not None  # most listings hold no unsafe path at all
         entries: dict[str, Entry] = {}
         folders: set[str] = {""}  # folders met so far: every path below one of them has been checked
         unsafe = 0
         dropped: list[str] = []
         new_entry = tuple.__new__  # Entry(...) without its Python-level __new__: 20,000 times per listing
         for mode, kind, blob, size, rel in _RECORD.findall(text):
-            if check and _UNSAFE.search(rel):
+            if not safegit.safe_path(rel):
                 unsafe += 1
                 continue
             parent = rel.rpartition("/")[0]
@@ -238,6 +237,10 @@ class FolderView:
         _, entry = self.entry(rel)
         return None if entry is None else (self._KINDS[entry.kind], entry.size)
 
+    def regular_size(self, rel: str) -> int | None:
+        entry = self._below.get(rel)
+        return entry.size if entry is not None and entry.kind == REGULAR else None
+
     def link_problem(self, rel: str) -> str | None:
         path, _ = self.entry(rel)
         return self.tree.link_problem(path, self.sub)
@@ -256,14 +259,7 @@ class FolderView:
 
 
 _RECORD = re.compile(r"(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t([^\0]*)\0")
-_UNSAFE = re.compile(r"(?:^|/)(?:\.\.?|\.[Gg][Ii][Tt])?(?:/|$)")  # an empty, `.`, `..` or `.git` segment
-_UNSAFE_ANYWHERE = re.compile(r"[\t/](?:\.\.?|\.[Gg][Ii][Tt])?[/\0]")  # the same, in a whole listing
 _MODES = {("100644", "blob"): REGULAR, ("100755", "blob"): REGULAR, ("120000", "blob"): LINK}
-
-
-def safe_path(rel: str) -> bool:
-    """No empty, `.`, `..` or `.git` segment, and not absolute."""
-    return _UNSAFE.search(rel) is None
 
 
 def _new_folder(folder: str, entries: dict[str, Entry], folders: set[str]) -> bool:

@@ -436,3 +436,14 @@ def first_line(err: bytes) -> str:
     lines = [line.strip() for line in err.decode("utf-8", "replace").splitlines() if line.strip()]
     fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
     return (fatal or lines or [""])[0]
+
+
+_UNSAFE = re.compile(r"(?:^|/)(?:\.\.?|\.[Gg][Ii][Tt])?(?:/|$)")  # an empty, `.`, `..` or `.git` segment
+
+
+def safe_path(rel: str) -> bool:
+    """Whether a path from git (the index, a tree) has no empty, `.`, `..` or `.git` segment and is relative.
+    A quick test first: each such segment is empty or starts with a dot."""
+    if rel[:1] not in ("", ".", "/") and rel[-1:] != "/" and "/." not in rel and "//" not in rel:
+        return True
+    return _UNSAFE.search(rel) is None

@@ -340,8 +340,6 @@ def test_git_processes_started_side_by_side_never_outlive_their_block(tmp_path):
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(["a", "/", ".", "..", "git", "GIT", "x.y", "é"]), max_size=7).map("".join))
-def test_the_quick_unsafe_path_test_lets_every_unsafe_path_through_to_the_regex(path):
-    from mlops_level.assess.facts.gitinfo import _UNSAFE, _maybe_unsafe
-
-    assert _maybe_unsafe(path) or not _UNSAFE.search(path)
-    assert (path in _sane(None, [path])[0]) == (not _UNSAFE.search(path))
+def test_the_quick_safe_path_test_agrees_with_the_segment_regex(path):
+    assert safegit.safe_path(path) == (safegit._UNSAFE.search(path) is None)
+    assert (path in _sane(None, [path])[0]) == safegit.safe_path(path)
