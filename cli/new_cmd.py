@@ -141,7 +141,7 @@ def _run_verify(
     from rich.text import Text
 
     from mlops_level.scaffold.escape import printable
-    from mlops_level.scaffold.verification import FAILED, PASSED, REUSED, verify
+    from mlops_level.scaffold.verification import FAILED, PASSED, REUSED, SKIPPED, verify
 
     console = Console()
     marks = {PASSED: "[green]passed[/]", FAILED: "[red]FAILED[/]", REUSED: "[cyan]reused[/]"}
@@ -160,6 +160,9 @@ def _run_verify(
         console.print(f"{mark:<20} ", end="")
         console.print(printable(result.name), markup=False, highlight=False, end="")
         console.print(f" [dim]({result.seconds:.1f} s)[/]")
+        if result.status == SKIPPED and result.output:  # a step not run on purpose: why
+            reason = f"    not run: {printable(result.output)}"
+            console.print(reason, markup=False, highlight=False, style="dim", soft_wrap=True)
 
     console.print(f"Verifying {printable(str(project))} in a fresh environment ...", markup=False)
     try:

@@ -80,10 +80,12 @@ def test_env_cache_reuses_the_environment_keyed_on_requirements(tmp_path):
 
 def test_verify_cli_exit_codes(tmp_path):
     runner = CliRunner()
-    good = project(tmp_path, step("ok", "print('fine')"))
+    skipped = "[[verify.steps]]\nname = 'audit'\nrun = ['pip-audit']\nskip = 'needs the network'\n"
+    good = project(tmp_path, step("ok", "print('fine')") + skipped)
     result = runner.invoke(app, ["verify", str(good), "--yes"])
     assert result.exit_code == 0, result.output
     assert "Verification passed" in result.output
+    assert "not run: needs the network" in result.output  # a skipped step says why as it goes by
     failing = step("bad", "raise SystemExit('broken on purpose')")
     (good / ".mlops-level.toml").write_text("[verify]\n" + failing)
     result = runner.invoke(app, ["verify", str(good), "--yes"])
