@@ -41,6 +41,7 @@ from _figures import machine_figures, write_figures
 
 OUT = Path(__file__).resolve().parent / "out" / "assess_bench.json"
 REPO = Path(__file__).resolve().parents[1]
+BUILD_LEFTOVERS = (".git", "build", "dist", "*.egg-info", "__pycache__", ".hypothesis", ".ruff_cache", "out")
 
 # One extended regular expression per check: what a grep-based checker would look for.
 KEY_PATTERNS = {
@@ -278,12 +279,14 @@ def installed_tool(workdir: Path) -> list[str]:
     """mlops-level as the README installs it (`pip install .`, not editable) into a fresh virtual
     environment: the children then start like a user's, without this interpreter's .pth files (an editable
     install's finder, a sandbox's certificate hook) that a development checkout loads on every start."""
-    venv = workdir / "venv"
+    venv, source = workdir / "venv", workdir / "source"
     start = time.perf_counter()
+    # built from a copy: setuptools would leave build/ in the checkout, and reuse stale files from it
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(*BUILD_LEFTOVERS))
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(REPO)], check=True
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(source)], check=True
     )
     print(f"installed mlops-level from {REPO} into {venv} in {time.perf_counter() - start:.0f} s", flush=True)
     return [str(python), "-m", "mlops_level"]
