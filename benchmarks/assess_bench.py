@@ -250,18 +250,23 @@ def synthesise(root: Path, files: int) -> int:
     return generate(root, modules, notebooks, workflows, data, configs)
 
 
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, env={**os.environ, **GIT_ENV}, check=True)
+
+
 def commit(root: Path) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "bench",
-        "GIT_AUTHOR_EMAIL": "bench@example.com",
-        "GIT_COMMITTER_NAME": "bench",
-        "GIT_COMMITTER_EMAIL": "bench@example.com",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "synthetic"]):
-        subprocess.run(["git", *args], cwd=root, env=env, check=True)
+        git(root, *args)
 
 
 def change(root: Path, count: int = 10) -> None:
@@ -269,10 +274,7 @@ def change(root: Path, count: int = 10) -> None:
     modules = sorted(root.rglob("mod_*.py"))[:count]
     for module in modules:
         module.write_text(module.read_text(encoding="utf-8") + "\nCHANGED = True\n", encoding="utf-8")
-    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com"}
-    env.update(GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.com", GIT_CONFIG_NOSYSTEM="1")
-    env["GIT_CONFIG_GLOBAL"] = os.devnull
-    subprocess.run(["git", "commit", "-q", "-am", f"change {count} modules"], cwd=root, env=env, check=True)
+    git(root, "commit", "-q", "-am", f"change {count} modules")
 
 
 def installed_tool(workdir: Path) -> list[str]:

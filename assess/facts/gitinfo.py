@@ -177,10 +177,7 @@ def _sane(top: Path | None, paths) -> tuple[set[str], int]:
             dropped += 1
             continue
         folder = path.rpartition("/")[0]
-        real = folders.get(folder)
-        if real is None:
-            real = top is None or not folder or _real_folders(top, folder, folders)
-        if not real:
+        if top is not None and folder and not _real_folders(top, folder, folders):
             dropped += 1
             continue
         kept.add(path)

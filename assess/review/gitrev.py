@@ -32,8 +32,9 @@ class Revision:
     git: GitFacts
 
 
-def read_revision(path: Path, ref: str) -> Revision:
-    """The revision `ref` of the git repository holding `path` (which may be a sub-folder of the work tree).
+def read_revision(path: Path, ref: str, commit: str | None = None) -> Revision:
+    """The revision `ref` of the git repository holding `path` (which may be a sub-folder of the work tree);
+    `commit`: the commit `ref` names, when the caller has resolved it already.
 
     When the sub-folder was a symlink or a file at `ref`, it is assessed as an empty folder, with a warning.
     """
@@ -41,7 +42,7 @@ def read_revision(path: Path, ref: str) -> Revision:
     source = _open(path)
     top = source.location.top
     sub = path.relative_to(top).as_posix() if path != top else ""
-    commit = _resolve(source, ref)
+    commit = commit or _resolve(source, ref)
     try:
         tree = revtree.RevisionTree.read(source, commit)
         history = source.run("rev-list", "--count", f"--max-count={MAX_HISTORY}", commit).strip()
@@ -98,8 +99,8 @@ def _resolve(repo: safegit.Repository, ref: str) -> str:
     raise UserError(f"base revision {ref!r} not found in {repo.location.top}{hint}")
 
 
-def assess_revision(path: Path, ref: str) -> tuple[Report, str]:
-    """Assess `path` as it was at `ref`: the report and the commit ID it was made from.
+def assess_revision(path: Path, ref: str, commit: str | None = None) -> tuple[Report, str]:
+    """Assess `path` as it was at `ref` (the commit it names, when known): the report and the commit ID.
 
     A folder that did not exist yet at `ref`, or held nothing, is assessed as the empty folder it was, so a
     pull request that creates the ML project still gets a delta.
@@ -107,7 +108,7 @@ def assess_revision(path: Path, ref: str) -> tuple[Report, str]:
     from mlops_level.assess.api import build_report
     from mlops_level.assess.facts.repository import collect
 
-    revision = read_revision(path, ref)
+    revision = read_revision(path, ref, commit)
     try:
         facts = collect(revision.root, git_root=revision.top, git=revision.git, tree=revision.tree)
     except revtree.ReadError as exc:
@@ -126,5 +127,5 @@ def compare_with_base(path: str | Path, ref: str, head: Report) -> Delta:
     commit = _resolve(_open(Path(path).resolve()), ref)
     if read_exactly(Path(path), commit):  # the base is what was just assessed: its report is the head's
         return compare(head, head, base_ref=ref, base_commit=commit)
-    base, commit = assess_revision(Path(path), ref)
+    base, _ = assess_revision(Path(path), ref, commit)
     return compare(base, head, base_ref=ref, base_commit=commit)
